@@ -1,0 +1,56 @@
+"""The facade every command uses: config, database, classifier and sources, loaded once, lazily."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import zoneinfo
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from drift.config import DriftConfig, load_config
+from drift.plugins import source_classes
+from drift.sources.base import Runtime, SourceBase
+from drift.store.database import Database
+
+
+class App:
+    def __init__(self, config_path: str | Path | None = None, config: DriftConfig | None = None) -> None:
+        self._config_path = config_path
+        if config is not None:
+            self.__dict__["config"] = config
+
+    @cached_property
+    def config(self) -> DriftConfig:
+        return load_config(self._config_path)
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.config.database.url)
+
+    @cached_property
+    def classifier(self) -> Any:
+        from drift.classify import load_classifier
+
+        return load_classifier(self.config.rules.path)
+
+    @property
+    def timezone(self) -> dt.tzinfo:
+        return zoneinfo.ZoneInfo(self.config.schedule.timezone)
+
+    def sources(
+        self, names: list[str] | tuple[str, ...] = (), cancel: threading.Event | None = None
+    ) -> list[SourceBase]:
+        """Build the named sources (all when none named); each gets its own deadline."""
+        configs = [self.config.source(n) for n in names] if names else list(self.config.sources)
+        classes = source_classes()
+        cancel = cancel or threading.Event()
+        return [
+            classes[c.type](c, Runtime(cancel=cancel, deadline_seconds=c.timeout_seconds))
+            for c in configs
+        ]
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.dispose()

@@ -1,0 +1,79 @@
+"""``drift init``, ``drift config check``, ``drift db upgrade``."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import click
+
+from drift.app import App
+from drift.config import find_config_path, masked
+from drift.errors import ConfigError
+
+
+def example_config() -> str:
+    return files("drift").joinpath("example_config.toml").read_text(encoding="utf-8")
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_obj
+def init(app: App, force: bool) -> None:
+    """Write a commented example drift.toml."""
+    path = find_config_path(app._config_path)
+    if path.exists() and not force:
+        raise ConfigError(f"{path} exists; pass --force to overwrite it")
+    path.write_text(example_config(), encoding="utf-8")
+    click.echo(f"wrote {path}; edit it, then run `drift config check`")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command("check")
+@click.pass_obj
+def config_check(app: App) -> None:
+    """Validate drift.toml and print it resolved, with secrets masked."""
+    config = app.config
+    click.echo(json.dumps(masked(config), indent=2, ensure_ascii=False))
+    missing = [
+        f"{env} ({block.label()})"
+        for block in [*config.sources, *config.notify]
+        for env in block.env_names()
+        if not _is_set(env)
+    ]
+    if missing:
+        click.secho("warning: not set in this environment: " + ", ".join(missing), fg="yellow", err=True)
+    click.echo(f"ok: {config.path or Path('drift.toml')} is valid", err=True)
+
+
+def _is_set(name: str) -> bool:
+    import os
+
+    return bool(os.environ.get(name))
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the database schema."""
+
+
+@db_group.command("upgrade")
+@click.pass_obj
+def db_upgrade(app: App) -> None:
+    """Create or upgrade drift's tables to this version (run before first use on a server DB)."""
+    before, after = app.database.upgrade()
+    if before == after:
+        click.echo(f"database already at {after}")
+    else:
+        click.echo(f"database upgraded from {before or 'empty'} to {after}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(init)
+    cli.add_command(config_group)
+    cli.add_command(db_group)

@@ -1,0 +1,114 @@
+"""``drift snapshot``, ``drift history``, ``drift show``."""
+
+from __future__ import annotations
+
+import click
+
+from drift import pipeline
+from drift.app import App
+from drift.commands.output import emit, format_option, safe_text
+from drift.errors import ConfigError
+from drift.exitcodes import Exit
+from drift.store import queries
+
+
+@click.command()
+@click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
+@format_option("table", "json")
+@click.pass_obj
+def snapshot(app: App, names: tuple[str, ...], fmt: str) -> None:
+    """Fetch the sources and record a snapshot of each (no diff, no digest)."""
+    outcomes, _ = pipeline.snapshot(app, names)
+    rows = []
+    for outcome in outcomes:
+        rec = outcome.recorded
+        rows.append({
+            "source": outcome.name,
+            "status": outcome.status,
+            "snapshot": rec.snapshot_id if rec else None,
+            "items": rec.item_count if rec else None,
+            "added": rec.added if rec else None,
+            "removed": rec.removed if rec else None,
+            "changed": rec.changed if rec else None,
+            "error": outcome.error,
+        })
+    if fmt == "json":
+        emit(rows, fmt, [])
+    else:
+        for row in rows:
+            if row["error"]:
+                click.secho(f"{safe_text(row['source'])}: failed: {row['error']}", fg="red", err=True)
+            else:
+                click.echo(
+                    f"{safe_text(row['source'])}: snapshot {row['snapshot']}, {row['items']} items, "
+                    f"+{row['added']} added, -{row['removed']} removed, ~{row['changed']} changed"
+                )
+    if any(o.status == "failed" for o in outcomes):
+        raise SystemExit(Exit.PARTIAL)
+
+
+@click.command()
+@click.option("--source", help="Only this source.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Newest N snapshots.")
+@format_option("table", "json", "csv", "markdown")
+@click.pass_obj
+def history(app: App, source: str | None, limit: int, fmt: str) -> None:
+    """List recorded snapshots: time, content hash and counts."""
+    with app.database.session() as session:
+        infos = queries.snapshots(session, source, limit)
+    rows = [
+        {
+            "id": i.id,
+            "source": i.source,
+            "taken_at": i.taken_at.isoformat(timespec="seconds"),
+            "content_hash": i.content_hash[:12] if fmt == "table" else i.content_hash,
+            "items": i.item_count,
+            "added": i.added,
+            "removed": i.removed,
+            "changed": i.changed,
+            "provenance": i.provenance,
+        }
+        for i in infos
+    ]
+    emit(rows, fmt, ["id", "source", "taken_at", "content_hash", "items", "added", "removed", "changed"],
+         title="Snapshots (newest first)")
+
+
+@click.command()
+@click.option("--source", required=True, help="Source name.")
+@click.option("--at", "at", default="latest", show_default=True,
+              help="Snapshot id, 'latest', 'previous', a date or an ISO datetime.")
+@format_option("table", "json", "csv", "markdown")
+@click.pass_obj
+def show(app: App, source: str, at: str, fmt: str) -> None:
+    """Show a source's schema as it was at a snapshot or date."""
+    with app.database.session() as session:
+        snapshot_id = queries.resolve_ref(session, source, at, app.timezone)
+        if snapshot_id is None:
+            raise ConfigError(f"no snapshot of {source!r} on or before {at}")
+        info = queries.snapshot_info(session, snapshot_id)
+        schema = queries.state_at(session, snapshot_id)
+    rows = [
+        {
+            "scope": str(item.scope),
+            "event": item.event,
+            "name": item.name,
+            "type": list(item.types),
+            "description": item.description,
+            "definition": dict(item.definition),
+        }
+        for item in schema.items
+    ]
+    document = {
+        "source": source,
+        "snapshot": {"id": info.id, "taken_at": info.taken_at.isoformat(), "content_hash": info.content_hash},
+        "items": rows,
+    }
+    title = f"{source} at snapshot {info.id} ({info.taken_at.isoformat(timespec='seconds')})"
+    emit(rows, fmt, ["scope", "event", "name", "type", "description"], title=title, document=document)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(snapshot)
+    cli.add_command(history)
+    cli.add_command(show)

@@ -1,0 +1,276 @@
+"""drift.toml: pydantic models, the lookup order, and errors that name the file and the key.
+
+Lookup order for the config file: ``--config PATH``, then ``$DRIFT_CONFIG``, then ``./drift.toml``.
+``$DRIFT_DATABASE_URL`` overrides ``[database] url``. Relative paths (the SQLite file, schema files,
+rules, report folders) are resolved from the folder of the config file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from drift.errors import ConfigError
+from drift.model import Severity
+from drift.plugins import notifier_classes, plugin_errors, source_classes
+from drift.sources.base import ConfigPath, SourceConfig
+
+DEFAULT_PATH = Path("drift.toml")
+CATEGORIES = (
+    "credential contact person_name government_id financial demographic health free_text "
+    "ai_content device_id location organization external_ref url user_id temporary"
+).split()
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class DatabaseConfig(Section):
+    url: str = Field("sqlite:///drift.db", description="SQLAlchemy URL; $DRIFT_DATABASE_URL wins.")
+
+
+class ScheduleConfig(Section):
+    cron: str = Field("0 7 * * *", description="Five-field cron expression for `drift schedule`.")
+    timezone: str = Field("UTC", description="IANA zone the cron runs in; never the host's zone.")
+    misfire_grace_seconds: int = Field(
+        6 * 3600, ge=1, description="How late a run may still start after its fire time."
+    )
+    run_deadline_seconds: int = Field(1800, ge=10, description="Hard deadline for one run.")
+    heartbeat_file: Path | None = Field(None, description="File rewritten after each run.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like Europe/Berlin)") from exc
+        return value
+
+
+class RulesConfig(Section):
+    path: ConfigPath | None = Field(None, description="Extra, overriding or disabled rules (TOML).")
+
+
+class DigestConfig(Section):
+    send_when_empty: bool = Field(True, description="Send a heartbeat digest when nothing changed.")
+    templates: ConfigPath | None = Field(None, description="Folder of templates overriding ours.")
+
+
+class PolicyConfig(Section):
+    name: str | None = Field(None, description="Label shown with violations.")
+    sources: list[str] = Field(default_factory=list, description="Source names it applies to.")
+    source_types: list[str] = Field(default_factory=list, description="Or source types.")
+    forbid: list[str] = Field(default_factory=list, description="Categories never allowed.")
+    allow: list[str] | None = Field(None, description="If set, only these categories are allowed.")
+    max_severity: Severity | None = Field(None, description="Highest severity allowed.")
+
+    @field_validator("forbid", "allow")
+    @classmethod
+    def _known_categories(cls, value: list[str] | None) -> list[str] | None:
+        for category in value or ():
+            if category not in CATEGORIES:
+                raise ValueError(f"unknown category {category!r} (expected one of {CATEGORIES})")
+        return value
+
+    @model_validator(mode="after")
+    def _has_target(self) -> PolicyConfig:
+        if not self.sources and not self.source_types:
+            raise ValueError("a policy needs 'sources' or 'source_types'")
+        return self
+
+
+class ReconcileConfig(Section):
+    plan: str = Field(description="A documented source: what was planned.")
+    observed: list[str] = Field(min_length=1, description="Sources showing what arrived.")
+
+
+class DriftConfig(Section):
+    """The whole drift.toml, validated; ``path`` is where it was read from."""
+
+    path: Path | None = Field(None, exclude=True)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    sources: list[Any] = Field(default_factory=list)
+    notify: list[Any] = Field(default_factory=list)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    policy: list[PolicyConfig] = Field(default_factory=list)
+    reconcile: list[ReconcileConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_exist(self) -> DriftConfig:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
+        known_types = set(source_classes())
+        for block in self.policy:
+            _check_known("policy sources", block.sources, names)
+            _check_known("policy source_types", block.source_types, known_types)
+        for block in self.reconcile:
+            _check_known("reconcile plan", [block.plan], names)
+            _check_known("reconcile observed", block.observed, names)
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for block in self.sources:
+            if block.name == name:
+                return block  # type: ignore[no-any-return]
+        known = ", ".join(s.name for s in self.sources) or "none configured"
+        raise ConfigError(f"no source named {name!r} in {self.path or 'drift.toml'} (known: {known})")
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+
+def _check_known(what: str, names: list[str], known: Any) -> None:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"{what}: unknown {', '.join(map(repr, unknown))}")
+
+
+def find_config_path(explicit: str | Path | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("DRIFT_CONFIG") or DEFAULT_PATH)
+
+
+def load_config(path: str | Path | None = None) -> DriftConfig:
+    """Read, validate and resolve drift.toml; raise ConfigError with file, key and expectation."""
+    config_path = find_config_path(path)
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no config file at {config_path}; run `drift init` to write one, "
+            "or pass --config / set DRIFT_CONFIG"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
+    return parse_config(raw, config_path.resolve())
+
+
+def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
+    context = {"base_dir": path.parent if path else Path.cwd()}
+    where = str(path or "drift.toml")
+    raw = dict(raw)
+    raw["sources"] = _typed_blocks(raw.get("sources", []), "sources", source_classes(), where, context)
+    raw["notify"] = _typed_blocks(raw.get("notify", []), "notify", notifier_classes(), where, context)
+    try:
+        config = DriftConfig.model_validate(raw, context=context)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {_describe(exc)}") from None
+    url = os.environ.get("DRIFT_DATABASE_URL") or config.database.url
+    database = DatabaseConfig(url=resolve_sqlite_url(url, config_base(path)))
+    return config.model_copy(update={"path": path, "database": database})
+
+
+def config_base(path: Path | None) -> Path:
+    return path.parent if path else Path.cwd()
+
+
+def resolve_sqlite_url(url: str, base: Path) -> str:
+    """``sqlite:///drift.db`` is relative to the config file; absolute and memory URLs are kept."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith(prefix + "/") or url == "sqlite://":
+        return url
+    rest = url[len(prefix) :]
+    if rest in ("", ":memory:"):
+        return url
+    return prefix + str((base / rest).resolve())
+
+
+def _typed_blocks(
+    blocks: Any, section: str, classes: dict[str, Any], where: str, context: dict[str, Any]
+) -> list[Any]:
+    if not isinstance(blocks, list):
+        raise ConfigError(f"{where}: [[{section}]] must be an array of tables")
+    out = []
+    for index, block in enumerate(blocks):
+        label = f"[[{section}]] #{index + 1}"
+        if isinstance(block, dict) and block.get("name"):
+            label = f"[[{section}]] {block['name']!r}"
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind not in classes:
+            broken = plugin_errors().get(f"{section}:{kind}")
+            if broken:
+                raise ConfigError(f"{where}: {label}: type {kind!r} failed to load: {broken}")
+            expected = " | ".join(sorted(classes))
+            raise ConfigError(f"{where}: {label}: type = {kind!r} is not known (expected {expected})")
+        try:
+            out.append(classes[kind].Config.model_validate(block, context=context))
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {label}: {_describe(exc)}") from None
+    return out
+
+
+def _describe(exc: ValidationError) -> str:
+    """First error as one line: key path, what is wrong, what was expected (never the value)."""
+    err = exc.errors(include_url=False, include_input=False)[0]
+    loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        model = exc.title
+        return f"unknown key {loc!r} ({_expected_keys(model)})"
+    if err["type"] == "missing":
+        return f"missing key {loc!r}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{loc}: {message}" if loc != "(top level)" else message
+
+
+def _expected_keys(model_title: str) -> str:
+    for cls in _all_models():
+        if cls.__name__ == model_title:
+            return "expected one of: " + ", ".join(cls.model_fields)
+    return "check the key's spelling against `drift init`'s example"
+
+
+def _all_models() -> list[type[BaseModel]]:
+    models: list[type[BaseModel]] = [
+        DriftConfig,
+        DatabaseConfig,
+        ScheduleConfig,
+        RulesConfig,
+        DigestConfig,
+        PolicyConfig,
+        ReconcileConfig,
+    ]
+    models += [cls.Config for cls in source_classes().values()]
+    models += [cls.Config for cls in notifier_classes().values()]
+    return models
+
+
+def masked(config: DriftConfig) -> dict[str, Any]:
+    """The resolved config as plain data, with database passwords masked (secrets are env names)."""
+    data = config.model_dump(mode="json", by_alias=True)
+    data["sources"] = [s.model_dump(mode="json", by_alias=True) for s in config.sources]
+    data["notify"] = [n.model_dump(mode="json", by_alias=True) for n in config.notify]
+    data["database"]["url"] = mask_url(config.database.url)
+    return data
+
+
+def mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - any unparsable URL is shown without its credentials part
+        return url.split("@")[-1]
+

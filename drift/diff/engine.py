@@ -1,0 +1,138 @@
+"""Changes between two states of one source, with field-level detail for changed definitions.
+
+Only this module knows deepdiff exists, and it only runs it on the few definitions that changed:
+finding *what* changed is a pass over hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from drift.model import Change, ChangeKind, FieldChange, Item, ItemKey, Schema, Scope
+
+VISIBILITY_FIELDS = frozenset({"hidden", "dropped", "deprecated"})
+DESCRIPTION_FIELDS = frozenset({"description", "display_name"})
+TYPE_FIELDS = frozenset({"type", "is_array"})
+
+#: Order kinds appear in for the same key: structure first, then definition changes.
+KIND_ORDER = {kind: index for index, kind in enumerate(ChangeKind)}
+
+
+def diff_schemas(before: Schema | None, after: Schema, *, absence_is_unlisting: bool = False) -> list[Change]:
+    """All changes from ``before`` (None: nothing known yet) to ``after`` of the same source."""
+    old = before.by_key() if before else {}
+    new = after.by_key()
+    touched_old = {k: v for k, v in old.items() if k not in new or new[k].definition_hash != v.definition_hash}
+    touched_new = {k: v for k, v in new.items() if k not in old or old[k].definition_hash != v.definition_hash}
+    known = {k.name for k in old if k.scope is not Scope.EVENT}
+    return compare(
+        after.source,
+        touched_old,
+        touched_new,
+        name_known=known.__contains__,
+        absence_is_unlisting=absence_is_unlisting,
+    )
+
+
+def compare(
+    source: str,
+    before: Mapping[ItemKey, Item],
+    after: Mapping[ItemKey, Item],
+    *,
+    name_known: Callable[[str], bool],
+    absence_is_unlisting: bool = False,
+) -> list[Change]:
+    """Changes for the keys in ``before`` / ``after`` (the items that may differ).
+
+    ``name_known(name)`` says whether a property name was on this source before, which separates
+    "property new to the source" from "property added to another event".
+    """
+    changes: list[Change] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old is None and new is not None:
+            changes.append(_added(source, new, name_known))
+        elif new is None and old is not None:
+            changes.append(_removed(source, old, absence_is_unlisting))
+        elif old is not None and new is not None and old.definition_hash != new.definition_hash:
+            changes.extend(_changed(source, old, new))
+    return changes
+
+
+def _added(source: str, item: Item, name_known: Callable[[str], bool]) -> Change:
+    if item.scope is Scope.EVENT:
+        kind = ChangeKind.EVENT_ADDED
+    elif name_known(item.name):
+        kind = ChangeKind.PROPERTY_ADDED
+    else:
+        kind = ChangeKind.PROPERTY_NEW
+    return Change(source, kind, item.key, None, dict(item.definition))
+
+
+def _removed(source: str, item: Item, unlisting: bool) -> Change:
+    if item.scope is Scope.EVENT:
+        kind = ChangeKind.EVENT_UNLISTED if unlisting else ChangeKind.EVENT_REMOVED
+    else:
+        kind = ChangeKind.PROPERTY_UNLISTED if unlisting else ChangeKind.PROPERTY_REMOVED
+    return Change(source, kind, item.key, dict(item.definition), None)
+
+
+def _changed(source: str, old: Item, new: Item) -> list[Change]:
+    fields = field_changes(old.definition, new.definition)
+    groups: dict[ChangeKind, list[FieldChange]] = {}
+    for change in fields:
+        groups.setdefault(_kind_of(change.path), []).append(change)
+    return [
+        Change(source, kind, new.key, dict(old.definition), dict(new.definition), tuple(group))
+        for kind, group in sorted(groups.items(), key=lambda kv: KIND_ORDER[kv[0]])
+    ]
+
+
+def _kind_of(path: str) -> ChangeKind:
+    top = path.split(".", 1)[0].split("[", 1)[0]
+    if top in TYPE_FIELDS:
+        return ChangeKind.TYPE_CHANGED
+    if top in VISIBILITY_FIELDS:
+        return ChangeKind.VISIBILITY_CHANGED
+    if top in DESCRIPTION_FIELDS:
+        return ChangeKind.DESCRIPTION_CHANGED
+    return ChangeKind.METADATA_CHANGED
+
+
+def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Field-level detail via deepdiff; whole top-level fields for added/removed keys and lists."""
+    result = DeepDiff(dict(old), dict(new), ignore_order=True, view="tree", threshold_to_diff_deeper=0)
+    out: dict[str, FieldChange] = {}
+    for report in result.values():
+        for level in report:
+            path = _path(level.path(output_format="list"))
+            top = path.split(".", 1)[0]
+            if top in ("type", "tags", "owners", "enum"):
+                out[top] = FieldChange(top, old.get(top), new.get(top))
+            else:
+                out[path] = FieldChange(path, _opt(level.t1), _opt(level.t2))
+    return tuple(out[k] for k in sorted(out))
+
+
+def _path(parts: Iterable[Any]) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+def _opt(value: Any) -> Any:
+    """deepdiff marks a missing side with a sentinel; report it as None."""
+    return None if type(value).__name__ == "NotPresent" else value
+
+
+def apply_changes(schema: Schema, changes: Iterable[Change]) -> Schema:
+    """Replay changes onto a schema: ``apply_changes(a, diff_schemas(a, b)) == b``."""
+    items = schema.by_key()
+    for change in changes:
+        if change.after is None:
+            items.pop(change.key, None)
+        else:
+            k = change.key
+            items[k] = Item(k.scope, k.event, k.name, dict(change.after))
+    return Schema.build(schema.source, schema.provenance, items.values())

@@ -1,0 +1,75 @@
+"""Every error drift raises on purpose.
+
+```
+DriftError                  one line for the user; .transient says "retry next run"
+├── ConfigError             drift.toml, rules, policy or CLI input is wrong (terminal)
+├── SourceError             a source could not be read (transient unless noted)
+│   ├── AuthError           401/403: credentials wrong or missing scope (terminal)
+│   ├── RateLimited         429 after the retry budget (transient)
+│   ├── BadResponse         malformed, truncated, oversized or cyclic data (terminal)
+│   └── DeadlineExceeded    the per-source deadline passed (transient)
+├── StoreError              the database refused or is on an old schema
+│   └── LeaseHeld           another run holds the run lease
+└── DeliveryError           a digest could not be delivered (see .transient)
+```
+
+Library exceptions are translated at the boundary (`raise SourceError(...) from exc`); messages
+never contain secrets or property values, and say what to do next.
+"""
+
+from __future__ import annotations
+
+
+class DriftError(Exception):
+    """Base class: `str(err)` is one line a user can act on."""
+
+    transient: bool = False
+
+    def __init__(self, message: str, *, transient: bool | None = None) -> None:
+        super().__init__(" ".join(message.split()))
+        if transient is not None:
+            self.transient = transient
+
+
+class ConfigError(DriftError):
+    """Configuration, rules, policy or command-line input is invalid."""
+
+
+class SourceError(DriftError):
+    """A source could not be fetched; nothing is recorded for it."""
+
+    transient = True
+
+
+class AuthError(SourceError):
+    """The vendor refused the credentials (401/403)."""
+
+    transient = False
+
+
+class RateLimited(SourceError):
+    """The vendor kept answering 429 beyond the retry budget."""
+
+
+class BadResponse(SourceError):
+    """The vendor (or file) answered with something drift cannot trust."""
+
+    transient = False
+
+
+class DeadlineExceeded(SourceError):
+    """The per-source or per-run deadline passed before the fetch finished."""
+
+
+class StoreError(DriftError):
+    """The database failed, or its schema is older than this drift."""
+
+
+class LeaseHeld(StoreError):
+    """Another run holds the run lease."""
+
+    transient = True
+
+
+class DeliveryError(DriftError):
+    """A digest could not be delivered to a channel."""

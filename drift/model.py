@@ -1,0 +1,304 @@
+"""Values passed between drift's stages: plain, frozen, and free of property values.
+
+An *item* is one thing a vendor knows about, keyed by ``(scope, event, name)``; its *definition*
+is the stable part of what the vendor says about it (types, description, flags...), hashed from
+canonical JSON. Volatile vendor fields (volumes, last seen, updated at) never enter a definition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+
+class Scope(StrEnum):
+    EVENT = "event"
+    EVENT_PROPERTY = "event_property"
+    USER_PROPERTY = "user_property"
+    GROUP_PROPERTY = "group_property"
+
+
+class Provenance(StrEnum):
+    DOCUMENTED = "documented"  # what someone wrote down: tracking plans, data dictionaries
+    OBSERVED = "observed"  # what actually arrived: PostHog definitions, event samples
+
+
+ANY_EVENT = "*"  # event of a property the vendor keeps project-wide
+
+#: Canonical JSON types used in definitions' ``type`` lists.
+CANONICAL_TYPES = frozenset(
+    {"string", "number", "integer", "boolean", "object", "array", "null", "any", "datetime"}
+)
+_TYPE_ALIASES = {
+    "str": "string",
+    "text": "string",
+    "enum": "string",
+    "numeric": "number",
+    "float": "number",
+    "double": "number",
+    "int": "integer",
+    "long": "integer",
+    "bool": "boolean",
+    "list": "array",
+    "dict": "object",
+    "map": "object",
+    "date": "datetime",
+    "date-time": "datetime",
+    "timestamp": "datetime",
+}
+
+#: Definition keys that carry example or default *values*: never kept.
+VALUE_BEARING_KEYS = frozenset({"examples", "example", "default", "const", "value", "values"})
+
+
+def nfc(text: str) -> str:
+    """Names are compared in Unicode NFC so that visually equal names are equal."""
+    return unicodedata.normalize("NFC", text)
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept: the byte-stable form that gets hashed."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalize_types(raw: Any) -> list[str]:
+    """Map vendor type spellings to a sorted list of canonical type names."""
+    if raw is None or raw == "":
+        return []
+    values = raw if isinstance(raw, list | tuple | set) else [raw]
+    out = set()
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        name = value.strip().lower()
+        out.add(_TYPE_ALIASES.get(name, name))
+    return sorted(out)
+
+
+def make_definition(**fields: Any) -> dict[str, Any]:
+    """Build a canonical definition from known fields, dropping empty ones and any value-bearing key.
+
+    Known fields: ``type`` (normalised to a sorted list), ``description``, ``display_name``,
+    ``required``, ``enum``, ``pattern``, ``format``, ``hidden``, ``dropped``, ``deprecated``,
+    ``tags`` (sorted), ``owners`` (sorted), ``category``, ``is_array`` and ``vendor`` (a dict of other
+    stable vendor metadata). ``False`` flags are dropped so that "absent" and "false" hash alike.
+    """
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in VALUE_BEARING_KEYS or value is None:
+            continue
+        if key == "type":
+            value = normalize_types(value)
+        elif key in ("tags", "owners"):
+            value = sorted({str(v) for v in value if v not in (None, "")})
+        elif key in ("description", "display_name", "category", "pattern", "format"):
+            value = str(value).strip()
+            if value.lower() in ("null", "none") and key == "description":
+                value = ""
+        elif key == "vendor" and isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if k not in VALUE_BEARING_KEYS and v is not None}
+        if value in ("", [], {}, False):
+            continue
+        out[key] = value
+    return out
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ItemKey:
+    scope: Scope
+    event: str
+    name: str
+
+    @property
+    def hash(self) -> str:
+        """Identity of the key on every backend, whatever its collation or length limits."""
+        return sha256_hex(f"{self.scope}\x1f{self.event}\x1f{self.name}")
+
+    @property
+    def label(self) -> str:
+        if self.scope is Scope.EVENT:
+            return self.event
+        where = self.event or self.scope.value.removesuffix("_property")
+        return f"{where}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event or property as a source describes it (no values, ever)."""
+
+    scope: Scope
+    event: str
+    name: str
+    definition: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, scope: Scope, event: str, name: str = "", **fields: Any) -> Item:
+        """Convenience constructor: NFC names and a canonical definition from ``fields``."""
+        return cls(Scope(scope), nfc(event), nfc(name), make_definition(**fields))
+
+    @property
+    def key(self) -> ItemKey:
+        return ItemKey(self.scope, self.event, self.name)
+
+    @cached_property
+    def definition_json(self) -> str:
+        return canonical_json(self.definition)
+
+    @cached_property
+    def definition_hash(self) -> str:
+        return sha256_hex(self.definition_json)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(self.definition.get("type", ()))
+
+    @property
+    def description(self) -> str:
+        return str(self.definition.get("description", ""))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Everything one source said at one moment: items sorted by key, each key once."""
+
+    source: str
+    provenance: Provenance
+    items: tuple[Item, ...]
+
+    @classmethod
+    def build(cls, source: str, provenance: Provenance, items: Iterable[Item]) -> Schema:
+        """Sort by key and keep one item per key (identical duplicates collapse; for conflicting
+        ones the definition that sorts first wins, so the result never depends on fetch order)."""
+        by_key: dict[ItemKey, Item] = {}
+        for item in items:
+            kept = by_key.get(item.key)
+            if kept is None or item.definition_json < kept.definition_json:
+                by_key[item.key] = item
+        return cls(source, Provenance(provenance), tuple(by_key[k] for k in sorted(by_key)))
+
+    @cached_property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for item in self.items:
+            digest.update(f"{item.key.hash}:{item.definition_hash}\n".encode())
+        return digest.hexdigest()
+
+    def by_key(self) -> dict[ItemKey, Item]:
+        return {item.key: item for item in self.items}
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def raised(self) -> Severity:
+        return _BY_RANK[min(self.rank + 1, 3)]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls(text.strip().lower())
+
+
+_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
+_BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a property name is risky, in terms a reviewer can check."""
+
+    rule_id: str
+    category: str
+    severity: Severity
+    tokens: tuple[str, ...]  # the name tokens that matched
+    signals: tuple[str, ...] = ()  # e.g. ("type=string", "description mentions 'email'")
+    reason: str = ""  # one line: "name token 'email' (string) looks like an email address"
+    temporary: bool = False  # a tmp/test/debug marker was also present
+
+
+class ChangeKind(StrEnum):
+    EVENT_ADDED = "event_added"
+    EVENT_REMOVED = "event_removed"
+    EVENT_UNLISTED = "event_no_longer_listed"
+    PROPERTY_NEW = "property_new"  # a name never seen on this source before
+    PROPERTY_ADDED = "property_added"  # a known name, added to another event
+    PROPERTY_REMOVED = "property_removed"
+    PROPERTY_UNLISTED = "property_no_longer_listed"
+    TYPE_CHANGED = "type_changed"
+    DESCRIPTION_CHANGED = "description_changed"  # description or display name
+    VISIBILITY_CHANGED = "visibility_changed"  # hidden / dropped / deprecated
+    METADATA_CHANGED = "metadata_changed"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field of a definition: ``path`` like ``type`` or ``vendor.verified``."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    source: str
+    kind: ChangeKind
+    key: ItemKey
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    fields: tuple[FieldChange, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across days, so decisions about a change carry over."""
+        return sha256_hex(f"{self.source}\x1f{self.kind}\x1f{self.key.hash}")[:12]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    """A digest rendered once; notifiers only transport it and never decide what it says."""
+
+    digest_id: str  # stable per digest: Message-ID, webhook-id and file names derive from it
+    subject: str  # single line, control characters already removed
+    html: str
+    text: str
+    markdown: str
+    json: str  # versioned machine-readable form
+    slack: str  # JSON of the Slack Block Kit payload
+    created_at: str  # ISO 8601 UTC
+    attachments: tuple[Attachment, ...] = ()
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    PARTIAL = "partial"  # e.g. some mail recipients refused
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    status: DeliveryStatus
+    detail: str = ""  # provider response or reason; never a secret
+    refused: tuple[str, ...] = ()  # recipients the server refused

@@ -1,0 +1,153 @@
+"""``type = "jsonschema"``: a tracking plan kept as JSON Schema, in one file or a folder of them.
+
+Accepted document shapes (detected per file):
+
+- plain: ``{"events": {"Signup Completed": {JSON Schema of its properties}}, "user": {...}}``
+- Mixpanel Lexicon export: ``{"results": [{"entityType": "event", "name": ..., "schemaJson": ...}]}``
+- Segment rules export: ``{"rules": [{"key": ..., "type": "TRACK", "jsonSchema": ...}]}`` (Public
+  API shape) or the legacy plan ``{"events": [{"name": ..., "rules": ...}]}`` (typewriter).
+- a single event: ``{"title": "Signup Completed", "type": "object", "properties": {...}}``
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from drift.errors import BadResponse
+from drift.model import Item, Provenance, Schema, Scope
+from drift.sources.base import ConfigPath, SourceBase, SourceConfig
+from drift.sources.jsonschema_walk import event_fields, event_items, property_items
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class JsonSchemaConfig(SourceConfig):
+    type: Literal["jsonschema"]
+    path: ConfigPath = Field(description="A .json file, or a folder read recursively for *.json.")
+
+
+class JsonSchemaSource(SourceBase):
+    Config = JsonSchemaConfig
+    provenance = Provenance.DOCUMENTED
+
+    def fetch(self) -> Schema:
+        config = self.config
+        assert isinstance(config, JsonSchemaConfig)
+        files = _files(config.path)
+        items: list[Item] = []
+        for file in files:
+            items.extend(items_from_document(_read_json(file), str(file)))
+        return Schema.build(self.name, self.provenance, items)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.json") if p.is_file())
+        if not files:
+            raise BadResponse(f"{path}: folder has no *.json files; point 'path' at your plan")
+        return files
+    if not path.is_file():
+        raise BadResponse(f"{path}: no such file or folder; check 'path' in drift.toml")
+    return [path]
+
+
+def _read_json(file: Path) -> Any:
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise BadResponse(f"{file}: larger than {MAX_FILE_BYTES // 2**20} MiB; split the plan")
+        return json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadResponse(f"{file}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadResponse(f"{file}: cannot read: {exc}") from None
+
+
+def items_from_document(doc: Any, where: str) -> Iterator[Item]:
+    if not isinstance(doc, Mapping):
+        raise BadResponse(f"{where}: expected a JSON object at the top level")
+    if isinstance(doc.get("results"), list):
+        yield from lexicon_items(doc["results"], where)
+    elif isinstance(doc.get("rules"), list):
+        yield from segment_rule_items(doc["rules"], where)
+    elif isinstance(doc.get("events"), list):
+        yield from legacy_segment_items(doc["events"], where)
+    elif isinstance(doc.get("events"), Mapping):
+        yield from plain_items(doc, where)
+    elif isinstance(doc.get("properties"), Mapping) and isinstance(doc.get("title"), str):
+        yield from event_items(doc["title"], doc)
+    else:
+        raise BadResponse(
+            f"{where}: not a tracking plan drift knows (expected 'events', 'results' (Mixpanel "
+            "Lexicon export), 'rules' (Segment) or a titled JSON Schema)"
+        )
+
+
+def plain_items(doc: Mapping[str, Any], where: str) -> Iterator[Item]:
+    for name, schema in doc["events"].items():
+        if not isinstance(schema, Mapping):
+            raise BadResponse(f"{where}: events.{name} must be a JSON Schema object")
+        yield from event_items(name, schema)
+    for key in ("user", "user_properties", "traits"):
+        if isinstance(doc.get(key), Mapping):
+            yield from property_items(Scope.USER_PROPERTY, "", doc[key])
+    groups = doc.get("groups")
+    if isinstance(groups, Mapping):
+        for group, schema in groups.items():
+            if isinstance(schema, Mapping):
+                yield from property_items(Scope.GROUP_PROPERTY, group, schema)
+
+
+def lexicon_items(results: list[Any], where: str) -> Iterator[Item]:
+    """Mixpanel Lexicon schemas: events, and the ``$user`` profile as user properties."""
+    for entry in results:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            raise BadResponse(f"{where}: a Lexicon entry has no name")
+        schema = entry.get("schemaJson") if isinstance(entry.get("schemaJson"), Mapping) else {}
+        if entry.get("entityType") == "profile":
+            yield from property_items(Scope.USER_PROPERTY, "", schema)
+        else:
+            yield from event_items(entry["name"], schema)
+
+
+def segment_rule_items(rules: list[Any], where: str) -> Iterator[Item]:
+    """Segment Protocols rules: TRACK events, IDENTIFY/GROUP traits (``properties.traits``)."""
+    for rule in rules:
+        if not isinstance(rule, Mapping):
+            raise BadResponse(f"{where}: a Segment rule is not an object")
+        kind = str(rule.get("type", "TRACK")).upper()
+        schema = rule.get("jsonSchema") if isinstance(rule.get("jsonSchema"), Mapping) else {}
+        section = _sub(schema, "traits" if kind in ("IDENTIFY", "GROUP") else "properties")
+        extra = {"deprecated": bool(rule.get("deprecatedAt")) or None}
+        if kind == "TRACK":
+            name = str(rule.get("key") or "")
+            version = rule.get("version")
+            fields = {**event_fields(schema), **extra, "vendor": {"rule_type": kind, "version": version}}
+            yield Item.of(Scope.EVENT, name, "", **fields)
+            yield from property_items(Scope.EVENT_PROPERTY, name, section)
+        elif kind == "IDENTIFY":
+            yield from property_items(Scope.USER_PROPERTY, "", section)
+        elif kind == "GROUP":
+            yield from property_items(Scope.GROUP_PROPERTY, "group", section)
+
+
+def legacy_segment_items(events: list[Any], where: str) -> Iterator[Item]:
+    """The legacy plan format (Segment typewriter's fixture): ``events[].rules``."""
+    for event in events:
+        if not isinstance(event, Mapping) or not isinstance(event.get("name"), str):
+            raise BadResponse(f"{where}: an event in 'events' has no name")
+        rules = event.get("rules") if isinstance(event.get("rules"), Mapping) else {}
+        fields = event_fields(rules)
+        fields["description"] = event.get("description") or fields["description"]
+        yield Item.of(Scope.EVENT, event["name"], "", **fields)
+        yield from property_items(Scope.EVENT_PROPERTY, event["name"], _sub(rules, "properties"))
+
+
+def _sub(schema: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    props = schema.get("properties")
+    node = props.get(key) if isinstance(props, Mapping) else None
+    return node if isinstance(node, Mapping) else {}

@@ -1,0 +1,146 @@
+"""Engine, sessions and migrations: the one place that knows which database drift talks to.
+
+SQLite (the embedded default) upgrades itself on first use. A server database (PostgreSQL, MariaDB)
+is never migrated behind the operator's back: drift refuses to run on an old schema and says to run
+``drift db upgrade``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from drift.errors import StoreError
+from drift.resources import migrations_dir
+
+_DRIVER_HINT = {
+    "postgresql": "pip install 'drift-schema[postgres]'",
+    "mysql": "pip install 'drift-schema[mysql]'",
+}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the hygiene each backend needs (see reliability checklist DB-03, DB-07)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"database url is not valid: {exc}") from None
+    if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    if parsed.get_backend_name() != "sqlite":
+        kwargs["pool_recycle"] = 1800
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        hint = _DRIVER_HINT.get(parsed.get_backend_name(), "install the database driver")
+        raise StoreError(f"no driver for {parsed.drivername}: {exc}; {hint}") from None
+    if engine.dialect.name == "sqlite":
+        _sqlite_hygiene(engine, in_memory=parsed.database in (None, "", ":memory:"))
+    return engine
+
+
+def _sqlite_hygiene(engine: Engine, *, in_memory: bool) -> None:
+    """pysqlite defers BEGIN and ignores foreign keys; take the write lock up front instead."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """A database drift records into; ``session()`` is one transaction."""
+
+    def __init__(self, url: str, *, auto_upgrade_sqlite: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._auto_upgrade = auto_upgrade_sqlite
+        self._checked = False
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back (and nothing kept) on error."""
+        self.ensure_schema()
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
+
+    def alembic_config(self) -> AlembicConfig:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(migrations_dir()))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return cfg
+
+    def head(self) -> str:
+        return str(ScriptDirectory.from_config(self.alembic_config()).get_current_head())
+
+    def current(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot reach the database ({self.backend}): {_short(exc)}") from exc
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Upgrade to head; returns (before, after) revisions."""
+        before = self.current()
+        cfg = self.alembic_config()
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"migration failed ({self.backend}): {_short(exc)}") from exc
+        self._checked = True
+        return before, self.head()
+
+    def ensure_schema(self) -> None:
+        if self._checked:
+            return
+        current, head = self.current(), self.head()
+        if current != head:
+            if self.backend == "sqlite" and self._auto_upgrade:
+                self.upgrade()
+            else:
+                raise StoreError(
+                    f"the database schema is at {current or 'empty'}, this drift needs {head}; "
+                    "run `drift db upgrade`"
+                )
+        self._checked = True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _short(exc: BaseException) -> str:
+    """First line of a driver error, without the SQL statement or its parameters."""
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__

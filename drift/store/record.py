@@ -1,0 +1,201 @@
+"""Record a fetched schema as a snapshot: one transaction, one O(n) pass over hashes.
+
+Only items that are new or whose definition changed get a row; items that vanished or changed get
+their open interval closed. Recording identical content adds a snapshot row and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from drift.model import Item, Schema, Scope
+from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
+
+CHUNK = 500
+T = TypeVar("T")
+
+
+def h16(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()[:16]
+
+
+def key_h16(item: Item) -> bytes:
+    return h16(f"{item.scope}\x1f{item.event}\x1f{item.name}")
+
+
+def name_h16(scope: Scope | str, event: str, name: str) -> bytes:
+    """Timeline lookups go by the property name, or the event name for events."""
+    return h16(event if Scope(scope) is Scope.EVENT else name)
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    snapshot_id: int
+    source_id: int
+    item_count: int
+    added: int
+    removed: int
+    changed: int
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def source_row(session: Session, name: str, type_: str, now: dt.datetime) -> SourceRow:
+    row = session.scalar(select(SourceRow).where(SourceRow.name == name))
+    if row is None:
+        row = SourceRow(name=name, type=type_, created_at=now)
+        session.add(row)
+        session.flush()
+    elif row.type != type_:
+        row.type = type_
+    return row
+
+
+def record_snapshot(
+    session: Session,
+    schema: Schema,
+    *,
+    source_type: str,
+    taken_at: dt.datetime,
+    fetch_ms: int = 0,
+    run_id: int | None = None,
+) -> Recorded:
+    """Write one snapshot of ``schema`` inside the caller's transaction."""
+    source = source_row(session, schema.source, source_type, taken_at)
+    open_rows = _open_items(session, source.id)
+    snapshot = SnapshotRow(
+        source_id=source.id,
+        taken_at=taken_at,
+        content_hash=schema.content_hash,
+        item_count=len(schema.items),
+        provenance=str(schema.provenance),
+        fetch_ms=fetch_ms,
+        added=0,
+        removed=0,
+        changed=0,
+        run_id=run_id,
+    )
+    session.add(snapshot)
+    session.flush()
+
+    seen: set[bytes] = set()
+    to_open: list[tuple[Item, bytes]] = []
+    to_close: list[int] = []
+    added = changed = 0
+    for item in schema.items:
+        kh = key_h16(item)
+        seen.add(kh)
+        current = open_rows.get(kh)
+        if current is None:
+            to_open.append((item, kh))
+            added += 1
+        elif current[1] != h16(item.definition_json):
+            to_close.append(current[0])
+            to_open.append((item, kh))
+            changed += 1
+    vanished = [row_id for kh, (row_id, _) in open_rows.items() if kh not in seen]
+    to_close.extend(vanished)
+
+    _close(session, to_close, snapshot.id)
+    _open(session, source.id, snapshot.id, to_open)
+    snapshot.added, snapshot.removed, snapshot.changed = added, len(vanished), changed
+    return Recorded(snapshot.id, source.id, len(schema.items), added, len(vanished), changed)
+
+
+def _open_items(session: Session, source_id: int) -> dict[bytes, tuple[int, bytes]]:
+    """key hash -> (item row id, definition hash) for every item present now."""
+    rows = session.execute(
+        select(ItemKeyRow.key_hash, ItemRow.id, DefinitionRow.hash)
+        .select_from(ItemRow)
+        .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
+        .join(DefinitionRow, DefinitionRow.id == ItemRow.definition_id)
+        .where(ItemRow.source_id == source_id, ItemRow.valid_to.is_(None))
+    )
+    return {bytes(kh): (row_id, bytes(dh)) for kh, row_id, dh in rows}
+
+
+def _close(session: Session, row_ids: list[int], snapshot_id: int) -> None:
+    for chunk in chunks(sorted(row_ids)):
+        session.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(valid_to=snapshot_id))
+
+
+def _open(
+    session: Session, source_id: int, snapshot_id: int, items: list[tuple[Item, bytes]]
+) -> None:
+    if not items:
+        return
+    definition_ids = _definition_ids(session, (item for item, _ in items))
+    key_ids = _key_ids(session, source_id, items)
+    rows = [
+        {
+            "source_id": source_id,
+            "key_id": key_ids[kh],
+            "definition_id": definition_ids[h16(item.definition_json)],
+            "valid_from": snapshot_id,
+            "valid_to": None,
+        }
+        for item, kh in items
+    ]
+    for chunk in chunks(rows, 5000):
+        session.execute(insert(ItemRow), list(chunk))
+
+
+def _definition_ids(session: Session, items: Iterable[Item]) -> dict[bytes, int]:
+    bodies = {h16(item.definition_json): item.definition_json for item in items}
+    return _ensure(
+        session, DefinitionRow, DefinitionRow.hash, bodies, lambda dh, body: {"hash": dh, "body": body}
+    )
+
+
+def _key_ids(session: Session, source_id: int, items: list[tuple[Item, bytes]]) -> dict[bytes, int]:
+    def make_row(kh: bytes, item: Item) -> dict[str, Any]:
+        return {
+            "source_id": source_id,
+            "key_hash": kh,
+            "name_hash": name_h16(item.scope, item.event, item.name),
+            "scope": str(item.scope),
+            "event": item.event,
+            "name": item.name,
+        }
+
+    wanted = {kh: item for item, kh in items}
+    where = (ItemKeyRow.source_id == source_id,)
+    return _ensure(session, ItemKeyRow, ItemKeyRow.key_hash, wanted, make_row, where)
+
+
+def _ensure(
+    session: Session,
+    table: Any,
+    column: Any,
+    wanted: dict[bytes, Any],
+    make_row: Callable[[bytes, Any], dict[str, Any]],
+    where: tuple[Any, ...] = (),
+) -> dict[bytes, int]:
+    """Return hash -> row id for every wanted hash, inserting the rows not stored yet."""
+
+    def lookup(hashes: list[bytes]) -> None:
+        for chunk in chunks(hashes):
+            query = select(column, table.id).where(column.in_(chunk), *where)
+            found.update({bytes(h): row_id for h, row_id in session.execute(query)})
+
+    found: dict[bytes, int] = {}
+    lookup(list(wanted))
+    missing = [h for h in wanted if h not in found]
+    for chunk in chunks(missing, 5000):
+        session.execute(insert(table), [make_row(h, wanted[h]) for h in chunk])
+    lookup(missing)
+    return found

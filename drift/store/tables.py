@@ -1,0 +1,252 @@
+"""The database tables (SQLAlchemy 2). Alembic revisions in migrations/ create exactly these.
+
+Items are stored as validity intervals over snapshots (a temporal table), so history grows with
+change, not with days:
+
+- ``item_key``: one row per (source, scope, event, name) ever seen; 16-byte hashes carry identity
+  and uniqueness on every backend (long names, case-insensitive MariaDB collations).
+- ``definition``: content-addressed canonical JSON, shared across days and sources.
+- ``item``: (key, definition, valid_from snapshot, valid_to snapshot or NULL while present).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC on every backend (SQLite and MariaDB keep naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        value = value.astimezone(dt.UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Hash16(TypeDecorator[bytes]):
+    """First 16 bytes of a SHA-256: compact, indexable identity (BINARY(16) on MariaDB)."""
+
+    impl = LargeBinary(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.BINARY(16))
+        return dialect.type_descriptor(LargeBinary(16))
+
+
+#: utf8mb4 with a binary collation on MariaDB/MySQL: emoji survive and `Email` != `email`.
+MYSQL_OPTS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SourceRow(Base):
+    __tablename__ = "source"
+    __table_args__ = (MYSQL_OPTS,)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SnapshotRow(Base):
+    __tablename__ = "snapshot"
+    __table_args__ = (Index(None, "source_id", "taken_at"), MYSQL_OPTS)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    content_hash: Mapped[str] = mapped_column(String(64))
+    item_count: Mapped[int] = mapped_column(Integer)
+    provenance: Mapped[str] = mapped_column(String(16))
+    fetch_ms: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class DefinitionRow(Base):
+    __tablename__ = "definition"
+    __table_args__ = (MYSQL_OPTS,)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[bytes] = mapped_column(Hash16(), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ItemKeyRow(Base):
+    __tablename__ = "item_key"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key_hash"),
+        Index(None, "name_hash"),
+        MYSQL_OPTS,
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    key_hash: Mapped[bytes] = mapped_column(Hash16())
+    name_hash: Mapped[bytes] = mapped_column(Hash16())  # of the property name, or event name
+    scope: Mapped[str] = mapped_column(String(20))
+    event: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class ItemRow(Base):
+    __tablename__ = "item"
+    __table_args__ = (
+        Index(None, "source_id", "valid_to"),
+        Index(None, "source_id", "valid_from"),
+        Index(None, "key_id"),
+        MYSQL_OPTS,
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    key_id: Mapped[int] = mapped_column(ForeignKey("item_key.id"))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definition.id"))
+    valid_from: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
+    valid_to: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"), nullable=True)
+
+
+class RunRow(Base):
+    __tablename__ = "run"
+    __table_args__ = (MYSQL_OPTS,)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # running, completed, partial, failed, aborted
+    phase: Mapped[str] = mapped_column(String(20))  # last durable phase reached
+    trigger: Mapped[str] = mapped_column(String(20))  # cli, schedule, catch-up
+    holder: Mapped[str] = mapped_column(String(200))
+    fencing_token: Mapped[int] = mapped_column(BigInteger)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RunSourceRow(Base):
+    __tablename__ = "run_source"
+    __table_args__ = (UniqueConstraint("run_id", "source_name"), MYSQL_OPTS)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("run.id"))
+    source_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # read, unchanged, failed
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    snapshot_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LeaseRow(Base):
+    __tablename__ = "lease"
+    __table_args__ = (MYSQL_OPTS,)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    fencing_token: Mapped[int] = mapped_column(BigInteger, default=0)
+    acquired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AckRow(Base):
+    """Append-only ledger: acknowledgements and their revocations are both records."""
+
+    __tablename__ = "ack"
+    __table_args__ = (MYSQL_OPTS,)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))  # ack | revoke
+    revokes: Mapped[int | None] = mapped_column(ForeignKey("ack.id"), nullable=True)
+    scope: Mapped[str] = mapped_column(String(20))  # item | property | pattern
+    source_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    item_scope: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    event: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pattern: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DigestRow(Base):
+    __tablename__ = "digest"
+    __table_args__ = (MYSQL_OPTS,)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_key: Mapped[str] = mapped_column(String(64), unique=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    rules_hash: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    body_json: Mapped[str] = mapped_column(LongText)
+    html: Mapped[str] = mapped_column(LongText)
+    text: Mapped[str] = mapped_column(LongText)
+    markdown: Mapped[str] = mapped_column(LongText)
+    slack: Mapped[str] = mapped_column(LongText)
+
+
+class DigestSourceRow(Base):
+    """Which snapshot of each source a digest covered: the next diff's baseline."""
+
+    __tablename__ = "digest_source"
+    __table_args__ = (MYSQL_OPTS,)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digest.id"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "status"), MYSQL_OPTS)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digest.id"))
+    channel: Mapped[str] = mapped_column(String(200))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20))  # pending, sent, partial, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

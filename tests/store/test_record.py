@@ -1,0 +1,123 @@
+"""Recording snapshots into the temporal store, on every backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from drift.diff.engine import compare, diff_schemas
+from drift.errors import StoreError
+from drift.model import Item, Provenance, Schema, Scope
+from drift.store import queries, record
+from drift.store.database import Database
+from drift.store.tables import DefinitionRow, ItemRow, SnapshotRow
+
+T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
+
+
+def schema(*items: Item, source: str = "plan") -> Schema:
+    return Schema.build(source, Provenance.DOCUMENTED, items)
+
+
+def prop(event: str, name: str, **fields: object) -> Item:
+    return Item.of(Scope.EVENT_PROPERTY, event, name, **fields)
+
+
+def store(db: Database, s: Schema, day: int = 0) -> record.Recorded:
+    with db.session() as session:
+        return record.record_snapshot(session, s, source_type="jsonschema", taken_at=T0 + dt.timedelta(days=day))
+
+
+def count(db: Database, table: type) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_identical_content_adds_a_snapshot_row_and_no_items(database: Database) -> None:
+    s = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="string"))
+    first = store(database, s)
+    second = store(database, s, day=1)
+    assert (first.added, second.added, second.removed, second.changed) == (2, 0, 0, 0)
+    assert count(database, SnapshotRow) == 2
+    assert count(database, ItemRow) == 2
+    assert second.unchanged
+
+
+def test_state_at_every_snapshot_is_what_was_recorded(database: Database) -> None:
+    day0 = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="string"))
+    day1 = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="integer"),
+                  prop("Signup", "email_domain", type="string"))
+    day2 = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "email_domain", type="string"))
+    day3 = day0  # a reappearance and a disappearance at once
+    ids = [store(database, s, day=i).snapshot_id for i, s in enumerate([day0, day1, day2, day3])]
+    with database.session() as session:
+        states = [queries.state_at(session, sid) for sid in ids]
+    assert [s.content_hash for s in states] == [s.content_hash for s in (day0, day1, day2, day3)]
+    assert count(database, ItemRow) == 5  # plan(string), plan(int), email_domain, plan again + event
+
+
+def test_diff_from_intervals_equals_diff_of_full_states(database: Database) -> None:
+    day0 = schema(Item.of(Scope.EVENT, "A"), prop("A", "x", type="string"), prop("A", "gone"))
+    day1 = schema(Item.of(Scope.EVENT, "A"), prop("A", "x", type="integer"), prop("B", "x"), prop("A", "new"))
+    a = store(database, day0).snapshot_id
+    b = store(database, day1, day=1).snapshot_id
+    with database.session() as session:
+        before, after = queries.touched_between(session, "plan", a, b)
+        known = queries.names_seen_by(session, "plan", [k.name for k in after], a)
+    from_store = compare("plan", before, after, name_known=known.__contains__)
+    assert from_store == diff_schemas(day0, day1)
+    kinds = {(c.kind.value, c.key.label) for c in from_store}
+    assert ("property_added", "B.x") in kinds  # x was known on the source: added to another event
+    assert ("property_new", "A.new") in kinds
+
+
+def test_failure_midway_leaves_nothing_behind(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    store(database, schema(prop("A", "kept")))
+    big = schema(*(prop("A", f"p{i}", type="string") for i in range(1200)))
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(record, "_close", explode)
+    with pytest.raises(RuntimeError):
+        store(database, big, day=1)
+    assert count(database, SnapshotRow) == 1
+    assert count(database, ItemRow) == 1
+    assert count(database, DefinitionRow) == 1
+
+
+def test_names_differing_only_in_case_and_very_long_names_are_distinct(database: Database) -> None:
+    long_a, long_b = "a" * 999 + "x", "a" * 999 + "y"
+    s = schema(prop("E", "Email"), prop("E", "email"), prop("E", long_a), prop("E", long_b),
+               prop("E", "\u202egnp.exe"), prop("E", "名前 🙂"))
+    rec = store(database, s)
+    assert rec.added == 6
+    with database.session() as session:
+        state = queries.state_at(session, rec.snapshot_id)
+    assert {i.name for i in state.items} == {"Email", "email", long_a, long_b, "\u202egnp.exe", "名前 🙂"}
+
+
+def test_timestamps_round_trip_as_the_same_instant(database: Database) -> None:
+    moment = dt.datetime(2026, 11, 29, 12, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    with database.session() as session:
+        sid = record.record_snapshot(session, schema(), source_type="x", taken_at=moment).snapshot_id
+    with database.session() as session:
+        got = queries.snapshot_info(session, sid).taken_at
+    assert got == moment and got.tzinfo is not None and got.utcoffset() == dt.timedelta(0)
+
+
+def test_naive_datetimes_are_refused(database: Database) -> None:
+    with pytest.raises(StoreError), database.session() as session:
+        record.record_snapshot(session, schema(), source_type="x", taken_at=dt.datetime(2026, 1, 1))
+
+
+def test_resolve_ref_by_date_latest_previous_and_id(database: Database) -> None:
+    ids = [store(database, schema(prop("A", f"p{i}")), day=i).snapshot_id for i in range(3)]
+    with database.session() as session:
+        assert queries.resolve_ref(session, "plan", "latest") == ids[2]
+        assert queries.resolve_ref(session, "plan", "previous") == ids[1]
+        assert queries.resolve_ref(session, "plan", str(ids[0])) == ids[0]
+        assert queries.resolve_ref(session, "plan", "2026-11-02") == ids[1]
+        assert queries.resolve_ref(session, "plan", "2026-10-01") is None
