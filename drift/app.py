@@ -16,7 +16,9 @@ from drift.store.database import Database
 
 
 class App:
-    def __init__(self, config_path: str | Path | None = None, config: DriftConfig | None = None) -> None:
+    def __init__(
+        self, config_path: str | Path | None = None, config: DriftConfig | None = None
+    ) -> None:
         self._config_path = config_path
         if config is not None:
             self.__dict__["config"] = config

@@ -22,11 +22,21 @@ from drift.logs import setup_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "config_path", envvar="DRIFT_CONFIG", type=click.Path(dir_okay=False),
-              help="Config file (default ./drift.toml; env DRIFT_CONFIG).")
+@click.option(
+    "--config",
+    "config_path",
+    envvar="DRIFT_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Config file (default ./drift.toml; env DRIFT_CONFIG).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Log lines for people (text) or for log collectors (json).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines for people (text) or for log collectors (json).",
+)
 @click.version_option(__version__, prog_name="drift")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, debug: bool, log_format: str) -> None:

@@ -11,13 +11,12 @@ import os
 import tomllib
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -58,7 +57,9 @@ class ScheduleConfig(Section):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name like Europe/Berlin)") from exc
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name like Europe/Berlin)"
+            ) from exc
         return value
 
 
@@ -122,17 +123,19 @@ class DriftConfig(Section):
         for block in self.policy:
             _check_known("policy sources", block.sources, names)
             _check_known("policy source_types", block.source_types, known_types)
-        for block in self.reconcile:
-            _check_known("reconcile plan", [block.plan], names)
-            _check_known("reconcile observed", block.observed, names)
+        for pair in self.reconcile:
+            _check_known("reconcile plan", [pair.plan], names)
+            _check_known("reconcile observed", pair.observed, names)
         return self
 
     def source(self, name: str) -> SourceConfig:
         for block in self.sources:
             if block.name == name:
-                return block  # type: ignore[no-any-return]
+                return block
         known = ", ".join(s.name for s in self.sources) or "none configured"
-        raise ConfigError(f"no source named {name!r} in {self.path or 'drift.toml'} (known: {known})")
+        raise ConfigError(
+            f"no source named {name!r} in {self.path or 'drift.toml'} (known: {known})"
+        )
 
     @property
     def base_dir(self) -> Path:
@@ -172,8 +175,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
     context = {"base_dir": path.parent if path else Path.cwd()}
     where = str(path or "drift.toml")
     raw = dict(raw)
-    raw["sources"] = _typed_blocks(raw.get("sources", []), "sources", source_classes(), where, context)
-    raw["notify"] = _typed_blocks(raw.get("notify", []), "notify", notifier_classes(), where, context)
+    raw["sources"] = _typed_blocks(
+        raw.get("sources", []), "sources", source_classes(), where, context
+    )
+    raw["notify"] = _typed_blocks(
+        raw.get("notify", []), "notify", notifier_classes(), where, context
+    )
     try:
         config = DriftConfig.model_validate(raw, context=context)
     except ValidationError as exc:
@@ -214,47 +221,43 @@ def _typed_blocks(
             if broken:
                 raise ConfigError(f"{where}: {label}: type {kind!r} failed to load: {broken}")
             expected = " | ".join(sorted(classes))
-            raise ConfigError(f"{where}: {label}: type = {kind!r} is not known (expected {expected})")
+            raise ConfigError(
+                f"{where}: {label}: type = {kind!r} is not known (expected {expected})"
+            )
         try:
             out.append(classes[kind].Config.model_validate(block, context=context))
         except ValidationError as exc:
-            raise ConfigError(f"{where}: {label}: {_describe(exc)}") from None
+            raise ConfigError(f"{where}: {label}: {_describe(exc, classes[kind].Config)}") from None
     return out
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, model: type[BaseModel] | None = None) -> str:
     """First error as one line: key path, what is wrong, what was expected (never the value)."""
     err = exc.errors(include_url=False, include_input=False)[0]
-    loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "(top level)"
+    parts = [p for p in err["loc"] if not isinstance(p, int)]
+    loc = ".".join(str(p) for p in parts) or "(top level)"
     if err["type"] == "extra_forbidden":
-        model = exc.title
-        return f"unknown key {loc!r} ({_expected_keys(model)})"
+        owner = _model_at(model or DriftConfig, parts[:-1])
+        keys = [k for k in owner.model_fields if k != "path" or owner is not DriftConfig]
+        return f"unknown key {loc!r} (expected one of: {', '.join(keys)})"
     if err["type"] == "missing":
         return f"missing key {loc!r}"
     message = str(err["msg"]).removeprefix("Value error, ")
     return f"{loc}: {message}" if loc != "(top level)" else message
 
 
-def _expected_keys(model_title: str) -> str:
-    for cls in _all_models():
-        if cls.__name__ == model_title:
-            return "expected one of: " + ", ".join(cls.model_fields)
-    return "check the key's spelling against `drift init`'s example"
-
-
-def _all_models() -> list[type[BaseModel]]:
-    models: list[type[BaseModel]] = [
-        DriftConfig,
-        DatabaseConfig,
-        ScheduleConfig,
-        RulesConfig,
-        DigestConfig,
-        PolicyConfig,
-        ReconcileConfig,
-    ]
-    models += [cls.Config for cls in source_classes().values()]
-    models += [cls.Config for cls in notifier_classes().values()]
-    return models
+def _model_at(model: type[BaseModel], path: list[Any]) -> type[BaseModel]:
+    """The pydantic model that owns the key at ``path`` (to list the keys it accepts)."""
+    for part in path:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            break
+        candidates = [field.annotation, *get_args(field.annotation)]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            break
+        model = nested[0]
+    return model
 
 
 def masked(config: DriftConfig) -> dict[str, Any]:
@@ -271,6 +274,5 @@ def mask_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - any unparsable URL is shown without its credentials part
+    except Exception:
         return url.split("@")[-1]
-

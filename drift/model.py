@@ -86,11 +86,12 @@ def normalize_types(raw: Any) -> list[str]:
 
 
 def make_definition(**fields: Any) -> dict[str, Any]:
-    """Build a canonical definition from known fields, dropping empty ones and any value-bearing key.
+    """Build a canonical definition from known fields, dropping empties and value-bearing keys.
 
     Known fields: ``type`` (normalised to a sorted list), ``description``, ``display_name``,
     ``required``, ``enum``, ``pattern``, ``format``, ``hidden``, ``dropped``, ``deprecated``,
-    ``tags`` (sorted), ``owners`` (sorted), ``category``, ``is_array`` and ``vendor`` (a dict of other
+    ``tags`` (sorted), ``owners`` (sorted), ``category``, ``is_array`` and ``vendor`` (a dict of
+    other
     stable vendor metadata). ``False`` flags are dropped so that "absent" and "false" hash alike.
     """
     out: dict[str, Any] = {}
@@ -106,7 +107,9 @@ def make_definition(**fields: Any) -> dict[str, Any]:
             if value.lower() in ("null", "none") and key == "description":
                 value = ""
         elif key == "vendor" and isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if k not in VALUE_BEARING_KEYS and v is not None}
+            value = {
+                k: v for k, v in value.items() if k not in VALUE_BEARING_KEYS and v is not None
+            }
         if value in ("", [], {}, False):
             continue
         out[key] = value

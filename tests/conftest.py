@@ -25,10 +25,16 @@ SHARED = REPO.parent / "shared"
 CASES = Path(__file__).resolve().parent / "cases"
 
 SERVER_URLS = {
-    "postgresql": os.environ.get("DRIFT_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"),
+    "postgresql": os.environ.get(
+        "DRIFT_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+    ),
     "mariadb": os.environ.get("DRIFT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
-BACKENDS = [b.strip() for b in os.environ.get("DRIFT_TEST_BACKENDS", "sqlite,postgresql,mariadb").split(",") if b.strip()]
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("DRIFT_TEST_BACKENDS", "sqlite,postgresql,mariadb").split(",")
+    if b.strip()
+]
 
 
 def shared_path(*parts: str) -> Path:
@@ -42,10 +48,18 @@ def shared_path(*parts: str) -> Path:
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's drift config, database URL or vendor secrets."""
     for name in list(os.environ):
-        if name.startswith(("DRIFT_", "MIXPANEL_", "AMPLITUDE_", "SEGMENT_", "POSTHOG_", "SMTP_", "SLACK_")):
-            if not name.startswith("DRIFT_TEST_"):
-                monkeypatch.delenv(name, raising=False)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        if name.startswith(
+            ("DRIFT_", "MIXPANEL_", "AMPLITUDE_", "SEGMENT_", "POSTHOG_", "SMTP_", "SLACK_")
+        ) and not name.startswith("DRIFT_TEST_"):
+            monkeypatch.delenv(name, raising=False)
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
@@ -60,9 +74,13 @@ def _server_database(backend: str) -> Iterator[str]:
             if backend == "postgresql":
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             else:
-                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-    except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"{backend} at {base.render_as_string(hide_password=True)} is not reachable: {exc}")
+                conn.execute(
+                    text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                )
+    except Exception as exc:
+        pytest.fail(
+            f"{backend} at {base.render_as_string(hide_password=True)} is not reachable: {exc}"
+        )
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -120,7 +138,9 @@ def _empty(url: str) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, _migrated: dict[str, str], tmp_path: Path) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, _migrated: dict[str, str], tmp_path: Path
+) -> Iterator[str]:
     """A migrated, empty database URL on each backend."""
     backend = request.param
     if backend == "sqlite":

@@ -20,17 +20,33 @@ FORMATS = ("table", "json", "csv", "markdown", "html")
 
 def format_option(*choices: str, default: str = "table") -> Any:
     return click.option(
-        "--format", "fmt", type=click.Choice(list(choices or FORMATS)), default=default,
-        show_default=True, help="Output format.",
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices or FORMATS)),
+        default=default,
+        show_default=True,
+        help="Output format.",
     )
 
 
-def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str], *, title: str = "",
-         document: Any = None) -> None:
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str,
+    columns: Sequence[str],
+    *,
+    title: str = "",
+    document: Any = None,
+) -> None:
     """Print rows; ``document`` (when given) is what the JSON format prints instead of the rows."""
     if fmt == "json":
-        click.echo(json.dumps(document if document is not None else list(rows), indent=2,
-                              ensure_ascii=False, default=str))
+        click.echo(
+            json.dumps(
+                document if document is not None else list(rows),
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
     elif fmt == "csv":
         click.echo(to_csv(rows, columns), nl=False)
     elif fmt == "markdown":

@@ -47,7 +47,9 @@ def config_check(app: App) -> None:
         if not _is_set(env)
     ]
     if missing:
-        click.secho("warning: not set in this environment: " + ", ".join(missing), fg="yellow", err=True)
+        click.secho(
+            "warning: not set in this environment: " + ", ".join(missing), fg="yellow", err=True
+        )
     click.echo(f"ok: {config.path or Path('drift.toml')} is valid", err=True)
 
 

@@ -22,25 +22,30 @@ def snapshot(app: App, names: tuple[str, ...], fmt: str) -> None:
     rows = []
     for outcome in outcomes:
         rec = outcome.recorded
-        rows.append({
-            "source": outcome.name,
-            "status": outcome.status,
-            "snapshot": rec.snapshot_id if rec else None,
-            "items": rec.item_count if rec else None,
-            "added": rec.added if rec else None,
-            "removed": rec.removed if rec else None,
-            "changed": rec.changed if rec else None,
-            "error": outcome.error,
-        })
+        rows.append(
+            {
+                "source": outcome.name,
+                "status": outcome.status,
+                "snapshot": rec.snapshot_id if rec else None,
+                "items": rec.item_count if rec else None,
+                "added": rec.added if rec else None,
+                "removed": rec.removed if rec else None,
+                "changed": rec.changed if rec else None,
+                "error": outcome.error,
+            }
+        )
     if fmt == "json":
         emit(rows, fmt, [])
     else:
         for row in rows:
             if row["error"]:
-                click.secho(f"{safe_text(row['source'])}: failed: {row['error']}", fg="red", err=True)
+                click.secho(
+                    f"{safe_text(str(row['source']))}: failed: {row['error']}", fg="red", err=True
+                )
             else:
                 click.echo(
-                    f"{safe_text(row['source'])}: snapshot {row['snapshot']}, {row['items']} items, "
+                    f"{safe_text(str(row['source']))}: snapshot {row['snapshot']}, "
+                    f"{row['items']} items, "
                     f"+{row['added']} added, -{row['removed']} removed, ~{row['changed']} changed"
                 )
     if any(o.status == "failed" for o in outcomes):
@@ -70,14 +75,23 @@ def history(app: App, source: str | None, limit: int, fmt: str) -> None:
         }
         for i in infos
     ]
-    emit(rows, fmt, ["id", "source", "taken_at", "content_hash", "items", "added", "removed", "changed"],
-         title="Snapshots (newest first)")
+    emit(
+        rows,
+        fmt,
+        ["id", "source", "taken_at", "content_hash", "items", "added", "removed", "changed"],
+        title="Snapshots (newest first)",
+    )
 
 
 @click.command()
 @click.option("--source", required=True, help="Source name.")
-@click.option("--at", "at", default="latest", show_default=True,
-              help="Snapshot id, 'latest', 'previous', a date or an ISO datetime.")
+@click.option(
+    "--at",
+    "at",
+    default="latest",
+    show_default=True,
+    help="Snapshot id, 'latest', 'previous', a date or an ISO datetime.",
+)
 @format_option("table", "json", "csv", "markdown")
 @click.pass_obj
 def show(app: App, source: str, at: str, fmt: str) -> None:
@@ -101,11 +115,17 @@ def show(app: App, source: str, at: str, fmt: str) -> None:
     ]
     document = {
         "source": source,
-        "snapshot": {"id": info.id, "taken_at": info.taken_at.isoformat(), "content_hash": info.content_hash},
+        "snapshot": {
+            "id": info.id,
+            "taken_at": info.taken_at.isoformat(),
+            "content_hash": info.content_hash,
+        },
         "items": rows,
     }
     title = f"{source} at snapshot {info.id} ({info.taken_at.isoformat(timespec='seconds')})"
-    emit(rows, fmt, ["scope", "event", "name", "type", "description"], title=title, document=document)
+    emit(
+        rows, fmt, ["scope", "event", "name", "type", "description"], title=title, document=document
+    )
 
 
 def register(cli: click.Group) -> None:

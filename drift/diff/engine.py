@@ -21,12 +21,18 @@ TYPE_FIELDS = frozenset({"type", "is_array"})
 KIND_ORDER = {kind: index for index, kind in enumerate(ChangeKind)}
 
 
-def diff_schemas(before: Schema | None, after: Schema, *, absence_is_unlisting: bool = False) -> list[Change]:
+def diff_schemas(
+    before: Schema | None, after: Schema, *, absence_is_unlisting: bool = False
+) -> list[Change]:
     """All changes from ``before`` (None: nothing known yet) to ``after`` of the same source."""
     old = before.by_key() if before else {}
     new = after.by_key()
-    touched_old = {k: v for k, v in old.items() if k not in new or new[k].definition_hash != v.definition_hash}
-    touched_new = {k: v for k, v in new.items() if k not in old or old[k].definition_hash != v.definition_hash}
+    touched_old = {
+        k: v for k, v in old.items() if k not in new or new[k].definition_hash != v.definition_hash
+    }
+    touched_new = {
+        k: v for k, v in new.items() if k not in old or old[k].definition_hash != v.definition_hash
+    }
     known = {k.name for k in old if k.scope is not Scope.EVENT}
     return compare(
         after.source,
@@ -104,7 +110,9 @@ def _kind_of(path: str) -> ChangeKind:
 
 def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """Field-level detail via deepdiff; whole top-level fields for added/removed keys and lists."""
-    result = DeepDiff(dict(old), dict(new), ignore_order=True, view="tree", threshold_to_diff_deeper=0)
+    result = DeepDiff(
+        dict(old), dict(new), ignore_order=True, view="tree", threshold_to_diff_deeper=0
+    )
     out: dict[str, FieldChange] = {}
     for report in result.values():
         for level in report:

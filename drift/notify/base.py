@@ -11,7 +11,7 @@ from drift.sources.base import EnvRefs
 
 
 class NotifierConfig(EnvRefs):
-    """Keys every ``[[notify]]`` block has; each notifier subclasses it with ``type: Literal[...]``."""
+    """Keys every ``[[notify]]`` block has; each notifier subclasses it with a ``type`` literal."""
 
     section: ClassVar[str] = "notify"
     type: str = Field(description="Which channel delivers the digest.")

@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from drift.errors import ConfigError
 from drift.model import Provenance, Schema
@@ -53,12 +61,12 @@ class EnvRefs(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _env_names_look_like_env_names(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name and info.field_name.endswith("_env") and value is not None:
-            if not isinstance(value, str) or not ENV_NAME.match(value):
-                raise ValueError(
-                    f"'{info.field_name}' must name an environment variable (like MY_SECRET), "
-                    "not hold the secret itself"
-                )
+        is_env_ref = bool(info.field_name and info.field_name.endswith("_env"))
+        if is_env_ref and value is not None and not ENV_NAME.match(str(value)):
+            raise ValueError(
+                f"'{info.field_name}' must name an environment variable (like MY_SECRET), "
+                "not hold the secret itself"
+            )
         return value
 
     def label(self) -> str:
@@ -84,17 +92,24 @@ class EnvRefs(BaseModel):
 
     def env_names(self) -> list[str]:
         return [
-            getattr(self, k) for k in type(self).model_fields if k.endswith("_env") and getattr(self, k)
+            getattr(self, k)
+            for k in type(self).model_fields
+            if k.endswith("_env") and getattr(self, k)
         ]
 
 
 class SourceConfig(EnvRefs):
-    """Keys every ``[[sources]]`` block has; each connector subclasses it with ``type: Literal[...]``."""
+    """Keys every ``[[sources]]`` block has; each connector subclasses it with a ``type`` literal."""
 
-    name: str = Field(min_length=1, max_length=200, description="Unique name used in every command.")
+    name: str = Field(
+        min_length=1, max_length=200, description="Unique name used in every command."
+    )
     type: str = Field(description="Which connector reads this source.")
     timeout_seconds: float = Field(
-        300.0, gt=0, le=3600, description="Deadline for fetching this source, all requests included."
+        300.0,
+        gt=0,
+        le=3600,
+        description="Deadline for fetching this source, all requests included.",
     )
 
 

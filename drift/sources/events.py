@@ -25,7 +25,9 @@ MAX_LINE_BYTES = 1024 * 1024
 
 class EventsConfig(SourceConfig):
     type: Literal["events"]
-    path: ConfigPath = Field(description="An NDJSON file (one JSON event per line), or a folder of *.ndjson.")
+    path: ConfigPath = Field(
+        description="An NDJSON file (one JSON event per line), or a folder of *.ndjson."
+    )
 
 
 class EventsSource(SourceBase):
@@ -45,7 +47,9 @@ class EventsSource(SourceBase):
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".ndjson", ".jsonl") and p.is_file())
+        files = sorted(
+            p for p in path.rglob("*") if p.suffix in (".ndjson", ".jsonl") and p.is_file()
+        )
         if not files:
             raise BadResponse(f"{path}: folder has no *.ndjson or *.jsonl files")
         return files
@@ -72,7 +76,9 @@ def _parse(raw: bytes, file: Path, number: int) -> Mapping[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         # The message names the position only: the line itself may hold personal data.
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        raise BadResponse(f"{file}:{number}: not a complete JSON event ({reason}); fix or drop that line") from None
+        raise BadResponse(
+            f"{file}:{number}: not a complete JSON event ({reason}); fix or drop that line"
+        ) from None
     if not isinstance(event, Mapping):
         raise BadResponse(f"{file}:{number}: expected a JSON object per line")
     return event
@@ -82,11 +88,15 @@ def _event(event: Mapping[str, Any], seen: dict[ItemKey, set[str]], where: str) 
     kind = str(event.get("type") or "track").lower()
     name = event.get("event")
     if kind in ("page", "screen") and not name:
-        name = f"{kind.title()} Viewed" if not event.get("name") else f"{kind.title()}: {event['name']}"
+        name = (
+            f"{kind.title()} Viewed"
+            if not event.get("name")
+            else f"{kind.title()}: {event['name']}"
+        )
     if kind == "track" or name:
         if not isinstance(name, str) or not name:
             raise BadResponse(f"{where}: event has no 'event' name")
-        seen[ItemKey(Scope.EVENT, name, "")]  # noqa: B018 - present, with no type of its own
+        seen[ItemKey(Scope.EVENT, name, "")]
         _keys(event.get("properties"), Scope.EVENT_PROPERTY, name, "", seen, 0)
     if kind == "identify":
         _keys(event.get("traits"), Scope.USER_PROPERTY, "", "", seen, 0)

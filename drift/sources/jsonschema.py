@@ -3,7 +3,7 @@
 Accepted document shapes (detected per file):
 
 - plain: ``{"events": {"Signup Completed": {JSON Schema of its properties}}, "user": {...}}``
-- Mixpanel Lexicon export: ``{"results": [{"entityType": "event", "name": ..., "schemaJson": ...}]}``
+- Mixpanel Lexicon export: ``{"results": [{"entityType": "event", "name", "schemaJson"}]}``
 - Segment rules export: ``{"rules": [{"key": ..., "type": "TRACK", "jsonSchema": ...}]}`` (Public
   API shape) or the legacy plan ``{"events": [{"name": ..., "rules": ...}]}`` (typewriter).
 - a single event: ``{"title": "Signup Completed", "type": "object", "properties": {...}}``
@@ -62,7 +62,9 @@ def _read_json(file: Path) -> Any:
             raise BadResponse(f"{file}: larger than {MAX_FILE_BYTES // 2**20} MiB; split the plan")
         return json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise BadResponse(f"{file}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise BadResponse(
+            f"{file}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadResponse(f"{file}: cannot read: {exc}") from None
 
@@ -107,7 +109,7 @@ def lexicon_items(results: list[Any], where: str) -> Iterator[Item]:
     for entry in results:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             raise BadResponse(f"{where}: a Lexicon entry has no name")
-        schema = entry.get("schemaJson") if isinstance(entry.get("schemaJson"), Mapping) else {}
+        schema = _mapping(entry.get("schemaJson"))
         if entry.get("entityType") == "profile":
             yield from property_items(Scope.USER_PROPERTY, "", schema)
         else:
@@ -120,13 +122,17 @@ def segment_rule_items(rules: list[Any], where: str) -> Iterator[Item]:
         if not isinstance(rule, Mapping):
             raise BadResponse(f"{where}: a Segment rule is not an object")
         kind = str(rule.get("type", "TRACK")).upper()
-        schema = rule.get("jsonSchema") if isinstance(rule.get("jsonSchema"), Mapping) else {}
+        schema = _mapping(rule.get("jsonSchema"))
         section = _sub(schema, "traits" if kind in ("IDENTIFY", "GROUP") else "properties")
         extra = {"deprecated": bool(rule.get("deprecatedAt")) or None}
         if kind == "TRACK":
             name = str(rule.get("key") or "")
             version = rule.get("version")
-            fields = {**event_fields(schema), **extra, "vendor": {"rule_type": kind, "version": version}}
+            fields = {
+                **event_fields(schema),
+                **extra,
+                "vendor": {"rule_type": kind, "version": version},
+            }
             yield Item.of(Scope.EVENT, name, "", **fields)
             yield from property_items(Scope.EVENT_PROPERTY, name, section)
         elif kind == "IDENTIFY":
@@ -140,7 +146,7 @@ def legacy_segment_items(events: list[Any], where: str) -> Iterator[Item]:
     for event in events:
         if not isinstance(event, Mapping) or not isinstance(event.get("name"), str):
             raise BadResponse(f"{where}: an event in 'events' has no name")
-        rules = event.get("rules") if isinstance(event.get("rules"), Mapping) else {}
+        rules = _mapping(event.get("rules"))
         fields = event_fields(rules)
         fields["description"] = event.get("description") or fields["description"]
         yield Item.of(Scope.EVENT, event["name"], "", **fields)
@@ -148,6 +154,8 @@ def legacy_segment_items(events: list[Any], where: str) -> Iterator[Item]:
 
 
 def _sub(schema: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    props = schema.get("properties")
-    node = props.get(key) if isinstance(props, Mapping) else None
-    return node if isinstance(node, Mapping) else {}
+    return _mapping(_mapping(schema.get("properties")).get(key))
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -53,7 +53,8 @@ def property_items(
     props = node.get("properties")
     if not isinstance(props, Mapping) or depth > MAX_DEPTH:
         return
-    required = node.get("required") if isinstance(node.get("required"), list) else []
+    required = node.get("required")
+    required = required if isinstance(required, list) else []
     for key, child in props.items():
         if not isinstance(child, Mapping):
             child = {}

@@ -85,7 +85,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back (and nothing kept) on error."""
+        """One transaction: committed when the block ends; on error rolled back, nothing kept."""
         self.ensure_schema()
         try:
             with self._sessions() as session, session.begin():

@@ -42,7 +42,9 @@ def source_id(session: Session, name: str) -> int:
     return found
 
 
-def snapshots(session: Session, source: str | None = None, limit: int | None = None) -> list[SnapshotInfo]:
+def snapshots(
+    session: Session, source: str | None = None, limit: int | None = None
+) -> list[SnapshotInfo]:
     query = (
         select(SnapshotRow, SourceRow.name)
         .join(SourceRow, SourceRow.id == SnapshotRow.source_id)
@@ -85,16 +87,22 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
     """A snapshot id, ``latest``, ``previous``, or a date/datetime (the last snapshot on or before
     it; a bare date means the end of that day in ``tz``). None when nothing was recorded by then."""
     sid = source_id(session, source)
-    base = select(SnapshotRow.id).where(SnapshotRow.source_id == sid).order_by(SnapshotRow.id.desc())
+    base = (
+        select(SnapshotRow.id).where(SnapshotRow.source_id == sid).order_by(SnapshotRow.id.desc())
+    )
     ref = ref.strip()
     if ref in ("latest", "previous"):
         ids = session.scalars(base.limit(2)).all()
         index = 0 if ref == "latest" else 1
         return ids[index] if len(ids) > index else None
     if ref.isdigit():
-        found = session.scalar(select(SnapshotRow.id).where(SnapshotRow.id == int(ref), SnapshotRow.source_id == sid))
+        found = session.scalar(
+            select(SnapshotRow.id).where(SnapshotRow.id == int(ref), SnapshotRow.source_id == sid)
+        )
         if found is None:
-            raise ConfigError(f"snapshot {ref} is not a snapshot of {source!r}; see `drift history`")
+            raise ConfigError(
+                f"snapshot {ref} is not a snapshot of {source!r}; see `drift history`"
+            )
         return found
     moment = parse_moment(ref, tz, end_of_day=True)
     return session.scalar(base.where(SnapshotRow.taken_at <= moment).limit(1))
@@ -176,7 +184,9 @@ def touched_between(
     return before, after
 
 
-def names_seen_by(session: Session, source: str, names: Iterable[str], snapshot_id: int | None) -> set[str]:
+def names_seen_by(
+    session: Session, source: str, names: Iterable[str], snapshot_id: int | None
+) -> set[str]:
     """Which of these property names the source had held at any time up to ``snapshot_id``."""
     if snapshot_id is None:
         return set()

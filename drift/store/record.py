@@ -157,7 +157,11 @@ def _open(
 def _definition_ids(session: Session, items: Iterable[Item]) -> dict[bytes, int]:
     bodies = {h16(item.definition_json): item.definition_json for item in items}
     return _ensure(
-        session, DefinitionRow, DefinitionRow.hash, bodies, lambda dh, body: {"hash": dh, "body": body}
+        session,
+        DefinitionRow,
+        DefinitionRow.hash,
+        bodies,
+        lambda dh, body: {"hash": dh, "body": body},
     )
 
 

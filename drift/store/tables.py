@@ -59,7 +59,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
@@ -224,6 +226,8 @@ class DigestRow(Base):
     text: Mapped[str] = mapped_column(LongText)
     markdown: Mapped[str] = mapped_column(LongText)
     slack: Mapped[str] = mapped_column(LongText)
+    #: Findings per item when the digest was made (rule ids), to spot changes due to rule updates.
+    findings_json: Mapped[str] = mapped_column(LongText)
 
 
 class DigestSourceRow(Base):

@@ -29,16 +29,22 @@ def test_upgrade_from_empty_and_models_match(backend: str, server_db_factory, tm
     assert db.current() is None
     before, after = db.upgrade()
     assert (before, after) == (None, db.head())
-    assert set(inspect(db.engine).get_table_names()) >= {t.name for t in Base.metadata.sorted_tables}
+    assert set(inspect(db.engine).get_table_names()) >= {
+        t.name for t in Base.metadata.sorted_tables
+    }
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == []
     assert db.upgrade() == (db.head(), db.head())  # idempotent
     db.dispose()
 
 
 @pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "sqlite"])
-def test_server_database_on_old_schema_refuses_with_the_fix(backend: str, server_db_factory) -> None:  # type: ignore[no-untyped-def]
+def test_server_database_on_old_schema_refuses_with_the_fix(
+    backend: str, server_db_factory
+) -> None:  # type: ignore[no-untyped-def]
     db = Database(server_db_factory(backend))
     with pytest.raises(StoreError, match="drift db upgrade"), db.session():
         pass

@@ -27,7 +27,9 @@ def prop(event: str, name: str, **fields: object) -> Item:
 
 def store(db: Database, s: Schema, day: int = 0) -> record.Recorded:
     with db.session() as session:
-        return record.record_snapshot(session, s, source_type="jsonschema", taken_at=T0 + dt.timedelta(days=day))
+        return record.record_snapshot(
+            session, s, source_type="jsonschema", taken_at=T0 + dt.timedelta(days=day)
+        )
 
 
 def count(db: Database, table: type) -> int:
@@ -47,20 +49,27 @@ def test_identical_content_adds_a_snapshot_row_and_no_items(database: Database) 
 
 def test_state_at_every_snapshot_is_what_was_recorded(database: Database) -> None:
     day0 = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="string"))
-    day1 = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="integer"),
-                  prop("Signup", "email_domain", type="string"))
+    day1 = schema(
+        Item.of(Scope.EVENT, "Signup"),
+        prop("Signup", "plan", type="integer"),
+        prop("Signup", "email_domain", type="string"),
+    )
     day2 = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "email_domain", type="string"))
     day3 = day0  # a reappearance and a disappearance at once
     ids = [store(database, s, day=i).snapshot_id for i, s in enumerate([day0, day1, day2, day3])]
     with database.session() as session:
         states = [queries.state_at(session, sid) for sid in ids]
     assert [s.content_hash for s in states] == [s.content_hash for s in (day0, day1, day2, day3)]
-    assert count(database, ItemRow) == 5  # plan(string), plan(int), email_domain, plan again + event
+    assert (
+        count(database, ItemRow) == 5
+    )  # plan(string), plan(int), email_domain, plan again + event
 
 
 def test_diff_from_intervals_equals_diff_of_full_states(database: Database) -> None:
     day0 = schema(Item.of(Scope.EVENT, "A"), prop("A", "x", type="string"), prop("A", "gone"))
-    day1 = schema(Item.of(Scope.EVENT, "A"), prop("A", "x", type="integer"), prop("B", "x"), prop("A", "new"))
+    day1 = schema(
+        Item.of(Scope.EVENT, "A"), prop("A", "x", type="integer"), prop("B", "x"), prop("A", "new")
+    )
     a = store(database, day0).snapshot_id
     b = store(database, day1, day=1).snapshot_id
     with database.session() as session:
@@ -73,7 +82,9 @@ def test_diff_from_intervals_equals_diff_of_full_states(database: Database) -> N
     assert ("property_new", "A.new") in kinds
 
 
-def test_failure_midway_leaves_nothing_behind(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_midway_leaves_nothing_behind(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store(database, schema(prop("A", "kept")))
     big = schema(*(prop("A", f"p{i}", type="string") for i in range(1200)))
 
@@ -90,19 +101,36 @@ def test_failure_midway_leaves_nothing_behind(database: Database, monkeypatch: p
 
 def test_names_differing_only_in_case_and_very_long_names_are_distinct(database: Database) -> None:
     long_a, long_b = "a" * 999 + "x", "a" * 999 + "y"
-    s = schema(prop("E", "Email"), prop("E", "email"), prop("E", long_a), prop("E", long_b),
-               prop("E", "\u202egnp.exe"), prop("E", "名前 🙂"))
+    s = schema(
+        prop("E", "Email"),
+        prop("E", "email"),
+        prop("E", long_a),
+        prop("E", long_b),
+        prop("E", "\u202egnp.exe"),
+        prop("E", "名前 🙂"),
+    )
     rec = store(database, s)
     assert rec.added == 6
     with database.session() as session:
         state = queries.state_at(session, rec.snapshot_id)
-    assert {i.name for i in state.items} == {"Email", "email", long_a, long_b, "\u202egnp.exe", "名前 🙂"}
+    assert {i.name for i in state.items} == {
+        "Email",
+        "email",
+        long_a,
+        long_b,
+        "\u202egnp.exe",
+        "名前 🙂",
+    }
 
 
 def test_timestamps_round_trip_as_the_same_instant(database: Database) -> None:
-    moment = dt.datetime(2026, 11, 29, 12, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    moment = dt.datetime(
+        2026, 11, 29, 12, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))
+    )
     with database.session() as session:
-        sid = record.record_snapshot(session, schema(), source_type="x", taken_at=moment).snapshot_id
+        sid = record.record_snapshot(
+            session, schema(), source_type="x", taken_at=moment
+        ).snapshot_id
     with database.session() as session:
         got = queries.snapshot_info(session, sid).taken_at
     assert got == moment and got.tzinfo is not None and got.utcoffset() == dt.timedelta(0)

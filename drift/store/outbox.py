@@ -1,0 +1,160 @@
+"""Digests and their outbox: committed once, delivered to every channel at least once.
+
+A digest and its outbox rows are written in the same transaction as the coverage (which snapshot of
+each source it covers), so the next run's baseline and the deliveries can never disagree. Rows are
+sent oldest digest first; a transient failure is retried by later runs up to ``MAX_ATTEMPTS``; a
+permanent one is recorded as failed with its reason and shown by ``drift status``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
+from drift.store.tables import DigestRow, DigestSourceRow, OutboxRow, SnapshotRow, SourceRow
+
+MAX_ATTEMPTS = 5
+BACKOFF = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    outbox_id: int
+    channel: str
+    digest: RenderedDigest
+    attempts: int
+
+
+def idempotency_key(digest_key: str, channel: str) -> str:
+    return hashlib.sha256(f"{digest_key}\x1f{channel}".encode()).hexdigest()
+
+
+def baselines(session: Session) -> dict[str, int]:
+    """Source name -> snapshot id covered by the newest digest that covered it."""
+    newest = (
+        select(DigestSourceRow.source_id, func.max(DigestSourceRow.digest_id).label("digest_id"))
+        .group_by(DigestSourceRow.source_id)
+        .subquery()
+    )
+    query = (
+        select(SourceRow.name, DigestSourceRow.snapshot_id)
+        .join(
+            newest,
+            (newest.c.source_id == DigestSourceRow.source_id)
+            & (newest.c.digest_id == DigestSourceRow.digest_id),
+        )
+        .join(SourceRow, SourceRow.id == DigestSourceRow.source_id)
+    )
+    return {name: snapshot_id for name, snapshot_id in session.execute(query)}
+
+
+def last_digest(session: Session) -> DigestRow | None:
+    return session.scalar(select(DigestRow).order_by(DigestRow.id.desc()).limit(1))
+
+
+def commit_digest(
+    session: Session,
+    rendered: RenderedDigest,
+    *,
+    run_id: int | None,
+    rules_hash: str,
+    findings_json: str,
+    coverage: Mapping[str, int],
+    channels: list[str],
+    now: dt.datetime,
+) -> int:
+    """Store the rendered digest, what it covers, and one outbox row per channel."""
+    row = DigestRow(
+        digest_key=rendered.digest_id,
+        run_id=run_id,
+        created_at=now,
+        rules_hash=rules_hash,
+        subject=rendered.subject,
+        body_json=rendered.json,
+        html=rendered.html,
+        text=rendered.text,
+        markdown=rendered.markdown,
+        slack=rendered.slack,
+        findings_json=findings_json,
+    )
+    session.add(row)
+    session.flush()
+    for snapshot_id in coverage.values():
+        source_id = session.scalar(
+            select(SnapshotRow.source_id).where(SnapshotRow.id == snapshot_id)
+        )
+        session.add(DigestSourceRow(digest_id=row.id, source_id=source_id, snapshot_id=snapshot_id))
+    for channel in channels:
+        session.add(
+            OutboxRow(
+                digest_id=row.id,
+                channel=channel,
+                idempotency_key=idempotency_key(rendered.digest_id, channel),
+                status="pending",
+                attempts=0,
+                created_at=now,
+            )
+        )
+    return row.id
+
+
+def pending(session: Session, now: dt.datetime, channels: list[str]) -> list[PendingDelivery]:
+    """Deliveries due now, oldest digest first; channels no longer configured are left alone."""
+    query = (
+        select(OutboxRow, DigestRow)
+        .join(DigestRow, DigestRow.id == OutboxRow.digest_id)
+        .where(OutboxRow.status == "pending", OutboxRow.channel.in_(channels))
+        .where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= now))
+        .order_by(OutboxRow.digest_id, OutboxRow.id)
+    )
+    return [
+        PendingDelivery(outbox.id, outbox.channel, rendered_from(digest), outbox.attempts)
+        for outbox, digest in session.execute(query)
+    ]
+
+
+def rendered_from(row: DigestRow) -> RenderedDigest:
+    return RenderedDigest(
+        digest_id=row.digest_key,
+        subject=row.subject,
+        html=row.html,
+        text=row.text,
+        markdown=row.markdown,
+        json=row.body_json,
+        slack=row.slack,
+        created_at=row.created_at.isoformat(),
+    )
+
+
+def mark(
+    session: Session,
+    outbox_id: int,
+    *,
+    result: DeliveryResult | None,
+    error: str | None = None,
+    transient: bool = False,
+    now: dt.datetime,
+) -> str:
+    """Record one attempt; returns the row's new status."""
+    row = session.get(OutboxRow, outbox_id)
+    assert row is not None
+    row.attempts += 1
+    if result is not None:
+        row.status = "sent" if result.status is DeliveryStatus.SENT else str(result.status)
+        row.sent_at = now
+        row.detail = result.detail[:2000] if result.detail else None
+        if result.refused:
+            row.last_error = "refused: " + ", ".join(result.refused)
+    else:
+        row.last_error = (error or "unknown error")[:2000]
+        if transient and row.attempts < MAX_ATTEMPTS:
+            row.next_attempt_at = now + BACKOFF * row.attempts
+        else:
+            row.status = "failed"
+    return row.status

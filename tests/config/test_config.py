@@ -1,0 +1,80 @@
+"""drift.toml: every mistake is one line naming the file, the key and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.config import load_config, masked
+from drift.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "drift.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+PLAN = '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plans/plan.json"\n'
+
+
+def test_relative_paths_resolve_from_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, PLAN + '[database]\nurl = "sqlite:///state/drift.db"\n')
+    monkeypatch.chdir("/")
+    config = load_config(path)
+    assert config.sources[0].path == tmp_path / "plans" / "plan.json"
+    assert config.database.url == f"sqlite:///{tmp_path}/state/drift.db"
+
+
+def test_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, PLAN)
+    monkeypatch.setenv("DRIFT_CONFIG", str(path))
+    monkeypatch.setenv("DRIFT_DATABASE_URL", "postgresql+psycopg://u:hunter2@db/drift")
+    config = load_config()
+    assert config.database.url.startswith("postgresql+psycopg://u:hunter2@")
+    assert "hunter2" not in str(masked(config))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[database\nurl = 1", "not valid TOML"),
+        (PLAN + "colour = 'blue'\n", "unknown key 'colour'"),
+        (
+            "[digest]\nsend_when_emtpy = false\n",
+            "unknown key 'digest.send_when_emtpy' (expected one of: send_when_empty, templates)",
+        ),
+        ('[[sources]]\nname = "x"\ntype = "nope"\n', "type = 'nope' is not known (expected"),
+        ('[[sources]]\nname = "x"\ntype = "jsonschema"\n', "missing key 'path'"),
+        (PLAN + PLAN, "source names must be unique; repeated: plan"),
+        ('[schedule]\ntimezone = "Mars/Olympus"\n', "unknown timezone 'Mars/Olympus'"),
+        (
+            PLAN + '[[policy]]\nsources = ["plan"]\nforbid = ["emails"]\n',
+            "unknown category 'emails'",
+        ),
+        (
+            PLAN + '[[policy]]\nsources = ["nope"]\nforbid = ["contact"]\n',
+            "policy sources: unknown 'nope'",
+        ),
+        (
+            PLAN + '[[reconcile]]\nplan = "plan"\nobserved = ["ghost"]\n',
+            "reconcile observed: unknown 'ghost'",
+        ),
+    ],
+)
+def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert expected in message
+    assert str(path) in message
+    assert "\n" not in message
+
+
+def test_missing_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="drift init"):
+        load_config(tmp_path / "nope.toml")
