@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-import sys
 from typing import Any
 
 import click
@@ -21,7 +20,23 @@ from drift.exitcodes import Exit
 from drift.logs import setup_logging
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class DriftGroup(click.Group):
+    """Turns every DriftError into one red line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DriftError as exc:
+            if ctx.meta.get("drift.debug"):
+                logging.getLogger("drift").exception("error")
+            click.secho(f"error: {exc}", fg="red", err=True)
+            ctx.exit(_exit_code(exc))
+
+
+@click.group(
+    cls=DriftGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--config",
     "config_path",
@@ -46,6 +61,7 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool, log_format: st
     last digest, grades each change by privacy risk and delivers a digest.
     """
     setup_logging(debug=debug, fmt=log_format)
+    ctx.meta["drift.debug"] = debug
     ctx.obj = App(config_path)
     ctx.call_on_close(ctx.obj.close)
 
@@ -61,20 +77,7 @@ _register_commands()
 
 
 def main(argv: list[str] | None = None) -> Any:
-    debug = "--debug" in (argv if argv is not None else sys.argv)
-    try:
-        return cli.main(args=argv, prog_name="drift", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(Exit.ERROR)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(Exit.CONFIG)
-    except DriftError as exc:
-        if debug:
-            logging.getLogger("drift").exception("error")
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(_exit_code(exc))
+    return cli.main(args=argv, prog_name="drift")
 
 
 def _exit_code(exc: DriftError) -> int:

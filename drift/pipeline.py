@@ -1,23 +1,54 @@
 """The only module that calls every stage in order: fetch -> record -> diff -> classify -> report
--> notify. Stages do not import each other; values between them are frozen dataclasses."""
+-> notify. Stages do not import each other; values between them are frozen dataclasses.
+
+``run`` is the daily job. Its phases are recorded in the run ledger; each durable step is its own
+transaction, so a crash at any point leaves history intact and the next run picks up: snapshots are
+whole or absent, a digest and its outbox rows are committed together, and a committed digest is
+delivered by whichever run comes next.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
-import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
+from drift import delivery, gather, govern
 from drift.app import App
 from drift.diff.engine import compare
 from drift.errors import DriftError
-from drift.model import Change, Provenance, Schema, Scope
+from drift.exitcodes import Exit
+from drift.model import Change, ItemKey, Provenance, RenderedDigest, Schema, Scope, Severity
 from drift.plugins import source_classes
-from drift.sources.fetching import fetch_all
-from drift.store import queries
+from drift.report.build import build_digest
+from drift.report.model import (
+    Digest,
+    DigestInput,
+    PolicyViolation,
+    SourceInput,
+    UndocumentedProperty,
+)
+from drift.report.render import render_digest
+from drift.store import outbox, queries, runs
+from drift.store.acks import AckIndex, active_acks
+from drift.store.firstseen import load_first_seen
+from drift.store.lease import RunLease
 from drift.store.record import Recorded, record_snapshot
+
+log = logging.getLogger("drift.run")
+
+#: Test hook for crash injection: called with each phase name once it is durable.
+after_phase: Callable[[str], None] = lambda phase: None  # noqa: E731
+
+
+class Cancelled(DriftError):
+    """The run was asked to stop (SIGTERM, deadline, or its lease was taken over)."""
+
+    transient = True
 
 
 @dataclass(frozen=True)
@@ -30,56 +61,80 @@ class SourceOutcome:
     error: str | None = None
     recorded: Recorded | None = None
     transient: bool = False
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int
+    run_id: int | None = None
+    outcomes: tuple[SourceOutcome, ...] = ()
+    digest: Digest | None = None
+    rendered: RenderedDigest | None = None
+    deliveries: tuple[delivery.DeliveryOutcome, ...] = field(default=())
+    message: str = ""
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# --------------------------------------------------------------------------- fetch and record
+
+
+def fetch(
+    app: App, names: Sequence[str] = (), cancel: threading.Event | None = None
+) -> dict[str, Schema | DriftError]:
+    from drift.sources.fetching import fetch_all
+
+    return fetch_all(app.sources(tuple(names), cancel))
+
+
+def record_all(
+    app: App,
+    session: Session,
+    results: dict[str, Schema | DriftError],
+    *,
+    run_id: int | None,
+    now: dt.datetime,
+) -> list[SourceOutcome]:
+    outcomes = []
+    for name, result in results.items():
+        type_ = app.config.source(name).type
+        if isinstance(result, DriftError):
+            outcomes.append(
+                SourceOutcome(name, type_, "failed", str(result), None, result.transient)
+            )
+            continue
+        recorded = record_snapshot(session, result, source_type=type_, taken_at=now, run_id=run_id)
+        outcomes.append(
+            SourceOutcome(
+                name, type_, "unchanged" if recorded.unchanged else "read", None, recorded
+            )
+        )
+    return outcomes
+
+
 def snapshot(
     app: App,
-    names: list[str] | tuple[str, ...] = (),
+    names: Sequence[str] = (),
     *,
     run_id: int | None = None,
     cancel: threading.Event | None = None,
-    dry_run: bool = False,
-) -> tuple[list[SourceOutcome], dict[str, Schema]]:
+) -> list[SourceOutcome]:
     """Fetch the sources concurrently, then record each success in its own transaction.
 
     A source that fails records nothing, so its history never looks like "everything removed".
     """
-    sources = app.sources(names, cancel)
-    types = {s.name: s.config.type for s in sources}
-    started = time.monotonic()
-    results = fetch_all(sources)
-    elapsed_ms = int((time.monotonic() - started) * 1000)
-    outcomes: list[SourceOutcome] = []
-    schemas: dict[str, Schema] = {}
-    for source in sources:
-        result = results[source.name]
-        if isinstance(result, DriftError):
-            outcomes.append(
-                SourceOutcome(
-                    source.name, types[source.name], "failed", str(result), None, result.transient
-                )
-            )
-            continue
-        schemas[source.name] = result
-        if dry_run:
-            outcomes.append(SourceOutcome(source.name, types[source.name], "read"))
-            continue
+    results = fetch(app, names, cancel)
+    outcomes = []
+    for name, result in results.items():
         with app.database.session() as session:
-            recorded = record_snapshot(
-                session,
-                result,
-                source_type=types[source.name],
-                taken_at=utcnow(),
-                fetch_ms=elapsed_ms,
-                run_id=run_id,
-            )
-        status = "unchanged" if recorded.unchanged else "read"
-        outcomes.append(SourceOutcome(source.name, types[source.name], status, None, recorded))
-    return outcomes, schemas
+            outcomes += record_all(app, session, {name: result}, run_id=run_id, now=utcnow())
+    return outcomes
+
+
+# --------------------------------------------------------------------------- diff
 
 
 def diff_source(app: App, session: Session, source: str, a: int | None, b: int) -> list[Change]:
@@ -104,3 +159,307 @@ def _unlisting(app: App, source: str) -> bool:
         return False
     cls = source_classes().get(config.type)
     return bool(cls and (cls.absence_is_unlisting or cls.provenance is Provenance.OBSERVED))
+
+
+# --------------------------------------------------------------------------- compose the digest
+
+
+@dataclass(frozen=True)
+class Composed:
+    digest: Digest
+    rendered: RenderedDigest
+    findings: gather.FindingsState
+    coverage: dict[str, int]
+
+
+def compose(
+    app: App,
+    session: Session,
+    names: Sequence[str],
+    failed: dict[str, str],
+    *,
+    now: dt.datetime,
+    run_id: int | None,
+) -> Composed:
+    """Diff every source against its last digest, classify, and render the digest once."""
+    baselines = outbox.baselines(session)
+    last = outbox.last_digest(session)
+    previous = gather.FindingsState.from_json(last.findings_json if last else None)
+    classifier = app.classifier
+    state = gather.FindingsState(classifier.rules_hash)
+    acks = active_acks(session, now)
+    findings = govern.cached_findings(classifier)
+    inputs: list[SourceInput] = []
+    schemas: dict[str, Schema] = {}
+    coverage: dict[str, int] = {}
+    for name in names:
+        config = app.config.source(name)
+        cls = source_classes()[config.type]
+        current = None if name in failed else _latest(session, name)
+        ctx = gather.SourceContext(
+            name, config.type, cls.provenance, failed.get(name), baselines.get(name), current
+        )
+        source_input, schema = gather.source_input(
+            session,
+            ctx,
+            diff=lambda s, n, a, b: diff_source(app, s, n, a, b),
+            classify=findings,
+            acks=acks,
+            previous=previous,
+            state=state,
+        )
+        inputs.append(source_input)
+        if current is not None and schema is not None:
+            coverage[name], schemas[name] = current, schema
+    since = last.created_at if last else None
+    inputs = _governed(app, session, inputs, schemas, findings, acks, now, since)
+    digest = build_digest(
+        DigestInput(
+            run_at=now,
+            sources=tuple(inputs),
+            timezone=app.config.schedule.timezone,
+            send_when_empty=app.config.digest.send_when_empty,
+            run_id=run_id,
+            since=since,
+        )
+    )
+    rendered = render_digest(digest, app.config.digest.templates)
+    return Composed(digest, rendered, state, coverage)
+
+
+def _governed(
+    app: App,
+    session: Session,
+    inputs: list[SourceInput],
+    schemas: dict[str, Schema],
+    findings: gather.Classify,
+    acks: AckIndex,
+    now: dt.datetime,
+    since: dt.datetime | None,
+) -> list[SourceInput]:
+    """Add policy violations and new undocumented properties to each source's part."""
+    config = app.config
+    violations: dict[str, list[PolicyViolation]] = {}
+    if config.policy:
+        for v in govern.evaluate_policies(config, schemas, findings, acks.match, now):
+            violations.setdefault(v.source, []).append(
+                PolicyViolation(v.key, v.rule, v.category, v.severity)
+            )
+    undocumented: dict[str, list[UndocumentedProperty]] = {}
+    if config.reconcile:
+        first_seen = load_first_seen(session, list(schemas))
+        report = govern.reconcile_all(config, schemas, first_seen)
+        for u in govern.new_undocumented(report, since):
+            key = ItemKey(u.scope, u.events[0] if u.events else "", u.name)
+            undocumented.setdefault(u.observed, []).append(
+                UndocumentedProperty(key, u.observed, u.plan, u.first_seen)
+            )
+    return [
+        replace(
+            s,
+            policy_violations=tuple(violations.get(s.name, ())),
+            undocumented=tuple(undocumented.get(s.name, ())),
+        )
+        for s in inputs
+    ]
+
+
+def _latest(session: Session, name: str) -> int | None:
+    try:
+        return queries.resolve_ref(session, name, "latest")
+    except DriftError:
+        return None
+
+
+def report(app: App, *, now: dt.datetime | None = None) -> Composed:
+    """What the next digest would say from what is recorded: nothing fetched, nothing written."""
+    names = [s.name for s in app.config.sources]
+    with app.database.session() as session:
+        return compose(app, session, names, {}, now=now or utcnow(), run_id=None)
+
+
+# --------------------------------------------------------------------------- the daily job
+
+
+def run(
+    app: App,
+    *,
+    sources: Sequence[str] = (),
+    dry_run: bool = False,
+    fail_on: Severity | None = None,
+    trigger: str = "cli",
+    cancel: threading.Event | None = None,
+) -> RunResult:
+    """Fetch, record, diff, classify, render once, enqueue per channel, deliver; see module doc."""
+    cancel = cancel or threading.Event()
+    names = list(sources) or [s.name for s in app.config.sources]
+    for name in names:
+        app.config.source(name)  # unknown names are a config error before anything happens
+    if dry_run:
+        return _dry_run(app, names, fail_on, cancel)
+    with RunLease(app.database, on_lost=cancel) as lease:
+        with app.database.session() as session:
+            runs.close_orphaned_runs(session, holder=lease.holder)
+            run_id = runs.start_run(
+                session, trigger=trigger, holder=lease.holder, fencing_token=lease.token
+            )
+        try:
+            result = _phases(app, lease, run_id, names, fail_on, cancel)
+        except BaseException as exc:
+            _finish_after_error(app, run_id, exc)
+            raise
+    return result
+
+
+def _phases(
+    app: App,
+    lease: RunLease,
+    run_id: int,
+    names: list[str],
+    fail_on: Severity | None,
+    cancel: threading.Event,
+) -> RunResult:
+    results = fetch(app, names, cancel)
+    _phase(app, run_id, "fetched", cancel)
+    outcomes = []
+    for name in names:
+        with app.database.session() as session:
+            lease.check(session)
+            outcome = record_all(app, session, {name: results[name]}, run_id=run_id, now=utcnow())[
+                0
+            ]
+            rec = outcome.recorded
+            runs.record_source(
+                session,
+                run_id,
+                name,
+                outcome.status,
+                error=outcome.error,
+                snapshot_id=rec.snapshot_id if rec else None,
+            )
+        outcomes.append(outcome)
+    _phase(app, run_id, "recorded", cancel)
+    failed = {o.name: o.error or "failed" for o in outcomes if o.status == "failed"}
+    now = utcnow()
+    with app.database.session() as session:
+        composed = compose(app, session, names, failed, now=now, run_id=run_id)
+    _phase(app, run_id, "rendered", cancel)
+    channels = [name for name, _ in delivery.channel_names(app.config)]
+    if _worth_sending(app, composed, channels, now):
+        with app.database.session() as session:
+            lease.check(session)
+            outbox.commit_digest(
+                session,
+                composed.rendered,
+                run_id=run_id,
+                rules_hash=composed.findings.rules_hash,
+                findings_json=composed.findings.to_json(),
+                coverage=composed.coverage,
+                channels=channels,
+                now=now,
+            )
+            runs.advance(session, run_id, "enqueued")
+        after_phase("enqueued")
+    sent = delivery.deliver_pending(app.database, app.config, now=utcnow(), cancel=cancel)
+    _phase(app, run_id, "delivered", cancel)
+    return _finish(app, run_id, outcomes, composed, sent, fail_on)
+
+
+def _phase(app: App, run_id: int, phase: str, cancel: threading.Event) -> None:
+    with app.database.session() as session:
+        runs.advance(session, run_id, phase)
+    after_phase(phase)
+    if cancel.is_set():
+        raise Cancelled(
+            f"run {run_id} stopped after phase '{phase}' (SIGTERM, deadline or lost lease)"
+        )
+
+
+def _worth_sending(app: App, composed: Composed, channels: list[str], now: dt.datetime) -> bool:
+    """Heartbeats are skipped when switched off, or when an earlier digest is still on its way
+    (a re-run after a crash delivers that one instead of adding an empty one)."""
+    if not composed.digest.should_send:
+        return False
+    if composed.digest.heartbeat:
+        with app.database.session() as session:
+            if outbox.pending(session, now, channels):
+                return False
+    return True
+
+
+def _finish(
+    app: App,
+    run_id: int,
+    outcomes: list[SourceOutcome],
+    composed: Composed,
+    sent: list[delivery.DeliveryOutcome],
+    fail_on: Severity | None,
+) -> RunResult:
+    code = _exit_code(outcomes, composed.digest, sent, fail_on)
+    status = "completed" if code in (Exit.OK, Exit.FINDINGS) else "partial"
+    with app.database.session() as session:
+        runs.finish_run(session, run_id, status=status, exit_code=int(code))
+    return RunResult(
+        int(code), run_id, tuple(outcomes), composed.digest, composed.rendered, tuple(sent)
+    )
+
+
+def _exit_code(
+    outcomes: list[SourceOutcome],
+    digest: Digest,
+    sent: list[delivery.DeliveryOutcome],
+    fail_on: Severity | None,
+) -> Exit:
+    if any(o.status == "failed" for o in outcomes):
+        return Exit.PARTIAL
+    if any(d.status == "failed" for d in sent):
+        return Exit.DELIVERY
+    if fail_on is not None and gate_reached(digest, fail_on):
+        return Exit.FINDINGS
+    return Exit.OK
+
+
+def gate_reached(digest: Digest, fail_on: Severity) -> bool:
+    """Unacknowledged findings (new or still open) or policy violations at or above ``fail_on``."""
+    counts = digest.counts
+    if counts.policy_violations:
+        return True
+    new = {
+        Severity.HIGH: counts.new_high,
+        Severity.MEDIUM: counts.new_medium,
+        Severity.LOW: counts.new_low,
+    }
+    if any(n for sev, n in new.items() if sev.rank >= fail_on.rank):
+        return True
+    from drift.report.model import Section
+
+    return any(
+        row.severity is not None and row.severity.rank >= fail_on.rank
+        for source in digest.sources
+        for row in source.rows(Section.OPEN)
+    )
+
+
+def _finish_after_error(app: App, run_id: int, exc: BaseException) -> None:
+    status = "aborted" if isinstance(exc, Cancelled | KeyboardInterrupt) else "failed"
+    try:
+        with app.database.session() as session:
+            runs.finish_run(
+                session, run_id, status=status, exit_code=int(Exit.ERROR), error=str(exc)[:500]
+            )
+    except DriftError:
+        log.warning("could not record the end of run %s", run_id)
+
+
+def _dry_run(
+    app: App, names: list[str], fail_on: Severity | None, cancel: threading.Event
+) -> RunResult:
+    """Fetch and render for real, inside a transaction that is rolled back: nothing kept or sent."""
+    results = fetch(app, names, cancel)
+    now = utcnow()
+    with app.database.scratch() as session:
+        outcomes = record_all(app, session, results, run_id=None, now=now)
+        failed = {o.name: o.error or "failed" for o in outcomes if o.status == "failed"}
+        composed = compose(app, session, names, failed, now=now, run_id=None)
+    code = _exit_code(outcomes, composed.digest, [], fail_on)
+    return RunResult(int(code), None, tuple(outcomes), composed.digest, composed.rendered)

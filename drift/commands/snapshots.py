@@ -18,7 +18,7 @@ from drift.store import queries
 @click.pass_obj
 def snapshot(app: App, names: tuple[str, ...], fmt: str) -> None:
     """Fetch the sources and record a snapshot of each (no diff, no digest)."""
-    outcomes, _ = pipeline.snapshot(app, names)
+    outcomes = pipeline.snapshot(app, names)
     rows = []
     for outcome in outcomes:
         rec = outcome.recorded

@@ -93,6 +93,20 @@ class Database:
         except SQLAlchemyError as exc:
             raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
 
+    @contextmanager
+    def scratch(self) -> Iterator[Session]:
+        """A transaction that is always rolled back: for dry runs that must leave no trace."""
+        self.ensure_schema()
+        try:
+            with self._sessions() as session:
+                session.begin()
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
+
     def alembic_config(self) -> AlembicConfig:
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(migrations_dir()))

@@ -8,15 +8,17 @@ permanent one is recorded as failed with its reason and shown by ``drift status`
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
+from drift.model import Attachment, DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.store.tables import DigestRow, DigestSourceRow, OutboxRow, SnapshotRow, SourceRow
 
 MAX_ATTEMPTS = 5
@@ -82,6 +84,7 @@ def commit_digest(
         markdown=rendered.markdown,
         slack=rendered.slack,
         findings_json=findings_json,
+        attachments_json=_attachments_to_json(rendered.attachments),
     )
     session.add(row)
     session.flush()
@@ -129,6 +132,31 @@ def rendered_from(row: DigestRow) -> RenderedDigest:
         json=row.body_json,
         slack=row.slack,
         created_at=row.created_at.isoformat(),
+        attachments=_attachments_from_json(row.attachments_json),
+    )
+
+
+def _attachments_to_json(attachments: tuple[Attachment, ...]) -> str | None:
+    if not attachments:
+        return None
+    return json.dumps(
+        [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "content": base64.b64encode(a.content).decode(),
+            }
+            for a in attachments
+        ]
+    )
+
+
+def _attachments_from_json(text: str | None) -> tuple[Attachment, ...]:
+    if not text:
+        return ()
+    return tuple(
+        Attachment(a["filename"], a["content_type"], base64.b64decode(a["content"]))
+        for a in json.loads(text)
     )
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -133,8 +134,10 @@ def state_at(session: Session, snapshot_id: int) -> Schema:
         .join(SourceRow, SourceRow.id == SnapshotRow.source_id)
         .where(SnapshotRow.id == snapshot_id)
     ).one()
-    items = _items(session, ItemRow.source_id == info.source_id, present_at(snapshot_id)).values()
-    return Schema.build(info.name, Provenance(info.provenance), items)
+    items = _item_list(session, ItemRow.source_id == info.source_id, present_at(snapshot_id))
+    # Keys are unique per source, so sorting by key is all Schema.build would do (only faster).
+    items.sort(key=attrgetter("scope", "event", "name"))
+    return Schema(info.name, Provenance(info.provenance), tuple(items))
 
 
 def present_at(snapshot_id: int):  # type: ignore[no-untyped-def]  # a SQL expression
@@ -145,15 +148,24 @@ def present_at(snapshot_id: int):  # type: ignore[no-untyped-def]  # a SQL expre
 
 
 def _items(session: Session, *conditions: Any) -> dict[ItemKey, Item]:
+    return {item.key: item for item in _item_list(session, *conditions)}
+
+
+def _item_list(session: Session, *conditions: Any) -> list[Item]:
+    """Items matching ``conditions``; each distinct definition body is parsed once."""
     query = (
-        select(ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name, DefinitionRow.body)
+        select(ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name, DefinitionRow.id)
+        .add_columns(DefinitionRow.body)
         .select_from(ItemRow)
         .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
         .join(DefinitionRow, DefinitionRow.id == ItemRow.definition_id)
         .where(*conditions)
     )
-    items = (Item(Scope(s), e, n, json.loads(body)) for s, e, n, body in session.execute(query))
-    return {item.key: item for item in items}
+    rows = session.execute(query).all()
+    bodies = {def_id: body for *_, def_id, body in rows}
+    parsed = dict(zip(bodies, json.loads(f"[{','.join(bodies.values())}]"), strict=True))
+    scopes = {str(s): s for s in Scope}
+    return [Item(scopes[s], e, n, parsed[def_id]) for s, e, n, def_id, _ in rows]
 
 
 def touched_between(

@@ -206,6 +206,8 @@ class AckRow(Base):
     event: Mapped[str | None] = mapped_column(Text, nullable=True)
     name: Mapped[str | None] = mapped_column(Text, nullable=True)
     pattern: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Only findings of this category are acknowledged (NULL: every category).
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -228,6 +230,8 @@ class DigestRow(Base):
     slack: Mapped[str] = mapped_column(LongText)
     #: Findings per item when the digest was made (rule ids), to spot changes due to rule updates.
     findings_json: Mapped[str] = mapped_column(LongText)
+    #: Attachments (base64 JSON) so a retried delivery carries the same files.
+    attachments_json: Mapped[str | None] = mapped_column(LongText, nullable=True)
 
 
 class DigestSourceRow(Base):

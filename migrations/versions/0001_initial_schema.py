@@ -101,6 +101,13 @@ def upgrade() -> None:
             .with_variant(mysql.LONGTEXT(), "mysql"),
             nullable=False,
         ),
+        sa.Column(
+            "attachments_json",
+            sa.Text()
+            .with_variant(mysql.LONGTEXT(), "mariadb")
+            .with_variant(mysql.LONGTEXT(), "mysql"),
+            nullable=True,
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_digest")),
         sa.UniqueConstraint("digest_key", name=op.f("uq_digest_digest_key")),
         mysql_charset="utf8mb4",

@@ -1,0 +1,212 @@
+"""The classifier: name tokens + type + description -> findings, most severe first."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from drift.classify.patterns import Gram, Pattern, PatternSet, Vocabulary, name_forms, ngrams
+from drift.classify.rules import RuleSet, RuleSpec
+from drift.classify.shape import Temporary, TypeView, type_view
+from drift.classify.tokens import tokenize
+from drift.model import Finding, Severity
+
+#: Bump when matching semantics change, so ``rules_hash`` changes and inventories re-classify.
+ENGINE_VERSION = 1
+TEMPORARY = "temporary"
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRule:
+    order: int
+    spec: RuleSpec
+    patterns: tuple[Pattern, ...]
+    unless: PatternSet
+    with_any: PatternSet
+    description_any: PatternSet
+    types: frozenset[str]
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule matching one name, before it becomes a Finding."""
+
+    rule: CompiledRule
+    words: tuple[str, ...]
+    signals: tuple[str, ...]
+    type_text: str
+    described: str | None
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        specific = (100 if self.described else 0) + 10 * len(self.words)
+        return (-self.rule.severity.rank, -specific, self.rule.order)
+
+
+class Classifier:
+    """Grades property names by privacy risk; build it with :func:`load_classifier`."""
+
+    def __init__(self, rules: RuleSet, cache_size: int = 262144) -> None:
+        self.rules = rules
+        self._compiled = tuple(_compile(i, r) for i, r in enumerate(rules.rules))
+        self._index = _index(self._compiled)
+        self._temporary = Temporary.of(rules.temporary)
+        self._vocab = _vocabulary(self._compiled, self._temporary)
+        self._described_vocab = Vocabulary.of(r.description_any for r in self._compiled)
+        self._temp_severity = Severity(rules.categories[TEMPORARY].severity)
+        self._cached = lru_cache(maxsize=cache_size)(self._classify)
+        self._hash = _hash_rules(rules)
+
+    @property
+    def rules_hash(self) -> str:
+        """SHA-256 over the effective rules (and engine version): changes when rules change."""
+        return self._hash
+
+    def classify(
+        self, name: str, types: Sequence[str] = (), description: str = ""
+    ) -> tuple[Finding, ...]:
+        """Findings for one property, most severe first (empty: benign)."""
+        return self._cached(name, tuple(types), description or "")
+
+    def tokens(self, name: str) -> tuple[str, ...]:
+        return tokenize(name)
+
+    def _classify(self, name: str, types: tuple[str, ...], description: str) -> tuple[Finding, ...]:
+        tokens = tokenize(name)
+        if not tokens:
+            return ()
+        nf = name_forms(tokens)
+        grams = ngrams(nf, self._vocab)
+        marks = self._temporary.find(nf, grams)
+        lo, hi = self._temporary.core(nf, marks)
+        view = type_view(types, tokens)
+        dgrams = self._description_grams(description) if description else []
+        hits = self._hits(grams, lo, hi, view, dgrams)
+        return _findings(hits, [tokens[i] for i in sorted(marks)], self._temp_severity)
+
+    def _hits(
+        self, grams: list[Gram], lo: int, hi: int, view: TypeView, dgrams: list[Gram]
+    ) -> list[Hit]:
+        best: dict[str, Hit] = {}
+        for rule, words in self._matches(grams, lo, hi).items():
+            hit = _assess(rule, words, grams, lo, hi, view, dgrams)
+            if hit is None:
+                continue
+            kept = best.get(rule.spec.category)
+            if kept is None or hit.rank < kept.rank:
+                best[rule.spec.category] = hit
+        return sorted(best.values(), key=lambda h: h.rank)
+
+    def _description_grams(self, description: str) -> list[Gram]:
+        return ngrams(name_forms(tokenize(description[:2000])), self._described_vocab)
+
+    def _matches(self, grams: list[Gram], lo: int, hi: int) -> dict[CompiledRule, tuple[str, ...]]:
+        """Each rule that matches, with its longest matching token sequence."""
+        found: dict[CompiledRule, tuple[str, ...]] = {}
+        for i, j, text in grams:
+            for rule, pat in self._index.get(text, ()):
+                if pat.anchored_ok(i, j, lo, hi) and j - i > len(found.get(rule, ())):
+                    found[rule] = pat.words
+        return found
+
+
+def _assess(
+    rule: CompiledRule,
+    words: tuple[str, ...],
+    grams: list[Gram],
+    lo: int,
+    hi: int,
+    view: TypeView,
+    dgrams: list[Gram],
+) -> Hit | None:
+    if rule.types and view.types and not (rule.types & view.types):
+        return None
+    if rule.unless and rule.unless.first(grams, lo, hi) is not None:
+        return None
+    extra = rule.with_any.first(grams, lo, hi) if rule.with_any else None
+    if rule.with_any and extra is None:
+        return None
+    described = rule.description_any.first(dgrams) if rule.description_any else None
+    if rule.description_any and described is None:
+        return None
+    words = (*words, extra) if extra and extra not in words else words
+    signals = [view.signal]
+    if described:
+        signals.append(f"description mentions '{described}'")
+    return Hit(rule, words, tuple(signals), view.text, described)
+
+
+def _findings(hits: list[Hit], marks: list[str], temp_severity: Severity) -> tuple[Finding, ...]:
+    if not hits:
+        if not marks:
+            return ()
+        return (_temporary_finding(marks, temp_severity),)
+    return tuple(_finding(hit, marks) for hit in hits)
+
+
+def _finding(hit: Hit, marks: list[str]) -> Finding:
+    rule = hit.rule
+    quoted = " ".join(hit.words)
+    plural = len(hit.words) > 1
+    reason = (
+        f"name token{'s' if plural else ''} '{quoted}' ({hit.type_text}) "
+        f"look{'' if plural else 's'} like {rule.spec.what}"
+    )
+    if hit.described:
+        reason += f"; description mentions '{hit.described}'"
+    severity, signals = rule.severity, hit.signals
+    if marks:
+        severity = severity.raised()
+        signals = (*signals, f"temporary marker '{marks[0]}'")
+        reason += f"; temporary marker '{marks[0]}'" + (
+            f" raises severity to {severity}" if severity != rule.severity else ""
+        )
+    return Finding(
+        rule.spec.id, rule.spec.category, severity, hit.words, signals, reason, bool(marks)
+    )
+
+
+def _temporary_finding(marks: list[str], severity: Severity) -> Finding:
+    quoted = ", ".join(f"'{m}'" for m in marks)
+    reason = f"name token {quoted} marks a temporary, test or debug property"
+    return Finding(TEMPORARY, TEMPORARY, severity, tuple(marks), (), reason, True)
+
+
+def _compile(order: int, spec: RuleSpec) -> CompiledRule:
+    return CompiledRule(
+        order=order,
+        spec=spec,
+        patterns=tuple(Pattern.parse(t) for t in spec.tokens),
+        unless=PatternSet.of(spec.unless),
+        with_any=PatternSet.of(spec.with_any),
+        description_any=PatternSet.of(spec.description_any),
+        types=frozenset(spec.types),
+        severity=Severity(spec.severity or "low"),
+    )
+
+
+def _index(rules: Sequence[CompiledRule]) -> dict[str, list[tuple[CompiledRule, Pattern]]]:
+    """Pattern text -> the (rule, pattern) pairs it belongs to."""
+    index: dict[str, list[tuple[CompiledRule, Pattern]]] = {}
+    for rule in rules:
+        for pat in rule.patterns:
+            index.setdefault(pat.text, []).append((rule, pat))
+    return index
+
+
+def _vocabulary(rules: Sequence[CompiledRule], temporary: Temporary) -> Vocabulary:
+    """Every name-side pattern: n-grams outside it cannot match anything."""
+    sets = [temporary.unless]
+    for rule in rules:
+        sets += [PatternSet.of(rule.spec.tokens), rule.unless, rule.with_any]
+    return Vocabulary.of(sets)
+
+
+def _hash_rules(rules: RuleSet) -> str:
+    data = {"engine": ENGINE_VERSION, **rules.as_data()}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,39 @@
+"""A JSON-able account of how one name was classified (what ``drift classify`` prints)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from drift.classify.engine import Classifier
+from drift.classify.tokens import tokenize
+from drift.model import Finding
+
+
+def explain(
+    classifier: Classifier, name: str, types: Sequence[str] = (), description: str = ""
+) -> dict[str, Any]:
+    """Tokens, every finding with its evidence, and a verdict ("benign" when nothing matched)."""
+    findings = classifier.classify(name, types, description)
+    return {
+        "name": name,
+        "tokens": list(tokenize(name)),
+        "types": list(types),
+        "description": description,
+        "verdict": "benign" if not findings else "flagged",
+        "severity": str(findings[0].severity) if findings else None,
+        "findings": [finding_dict(f) for f in findings],
+        "rules_hash": classifier.rules_hash,
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "category": finding.category,
+        "severity": str(finding.severity),
+        "tokens": list(finding.tokens),
+        "signals": list(finding.signals),
+        "reason": finding.reason,
+        "temporary": finding.temporary,
+    }

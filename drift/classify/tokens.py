@@ -1,0 +1,63 @@
+"""Split property names into lowercase tokens.
+
+``userIPAddress`` -> ``user ip address``; ``$email`` -> ``email``; ``gp:first_name`` ->
+``first name``; ``e-mail`` -> ``e mail``; ``Email Address`` -> ``email address``. Digits stay
+glued to the word before them (``ipv6``, ``last4``, ``address2``); rule matching also tries the
+word without its digits (see :func:`forms`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Vendor prefixes that say where a property lives, not what it holds (Amplitude user props).
+_VENDOR_PREFIX = re.compile(r"^\s*gp:", re.IGNORECASE)
+#: Runs of letters and digits; everything else (``_ - . $ : space`` and symbols) separates.
+_WORDS = re.compile(r"[^\W_]+")
+#: camelCase inside an ASCII run: acronyms (``IPAddress`` -> ``IP`` ``Address``), words with
+#: trailing digits, leading digits with their unit (``2fa``).
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+[a-z]*")
+_DIGITS = "0123456789"
+
+
+@lru_cache(maxsize=16384)
+def tokenize(name: str) -> tuple[str, ...]:
+    """Lowercase tokens of a property name (empty for names with no letters or digits)."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _VENDOR_PREFIX.sub("", text, count=1)
+    out: list[str] = []
+    for run in _WORDS.findall(text):
+        out.extend(_split_run(run))
+    return tuple(out)
+
+
+def _split_run(run: str) -> list[str]:
+    if run.isascii():
+        if run.islower() or run.isdigit():
+            return [run]
+        return [part.lower() for part in _CAMEL.findall(run)]
+    return _split_unicode(run)
+
+
+def _split_unicode(run: str) -> list[str]:
+    """camelCase split for non-ASCII runs: a new word starts at lower->upper."""
+    parts: list[str] = []
+    start = 0
+    for i in range(1, len(run)):
+        if run[i].isupper() and run[i - 1].islower():
+            parts.append(run[start:i])
+            start = i
+    parts.append(run[start:])
+    return [part.lower() for part in parts if part]
+
+
+@lru_cache(maxsize=65536)
+def forms(token: str) -> tuple[str, ...]:
+    """The spellings a rule may match: the token, and the token without trailing digits."""
+    if token[-1:] in _DIGITS:
+        bare = token.rstrip(_DIGITS)
+        if bare and not bare.isdigit():
+            return (token, bare)
+    return (token,)

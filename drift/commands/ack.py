@@ -1,0 +1,123 @@
+"""``drift ack``: acknowledge a risky item, property name or name pattern; list; revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from drift.app import App
+from drift.commands.output import emit, format_option, safe_text
+from drift.errors import ConfigError
+from drift.store import acks, queries
+from drift.store.acks import Ack, AckTarget
+
+
+@click.command("ack")
+@click.option("--source", help="Source the acknowledgement applies to.")
+@click.option("--item", "item", help="One item: EVENT:NAME (*:NAME project-wide, :NAME user).")
+@click.option("--property", "prop", help="A property name on the source, on any event.")
+@click.option("--pattern", help="A glob over property names, e.g. 'utm_*' (case-sensitive).")
+@click.option("--category", help="Only findings of this category (e.g. contact).")
+@click.option("--reason", help="Why this is acceptable (required).")
+@click.option("--by", help="Who acknowledges (default $DRIFT_USER, then the OS user).")
+@click.option("--until", help="Expiry: a date or ISO datetime (configured timezone unless offset).")
+@click.option("--list", "list_", is_flag=True, help="List acknowledgements and their state.")
+@click.option("--revoke", type=int, metavar="ID", help="Revoke acknowledgement ID.")
+@format_option("table", "json")
+@click.pass_obj
+def ack(app: App, list_: bool, revoke: int | None, fmt: str, **opts: Any) -> None:
+    """Acknowledge risky properties (an auditable, append-only ledger); expired ones resurface."""
+    if list_ and revoke is not None:
+        raise ConfigError("use either --list or --revoke, not both")
+    if list_:
+        list_command(app, fmt)
+    elif revoke is not None:
+        revoke_command(app, revoke, opts["reason"], opts["by"], fmt)
+    else:
+        add_command(app, fmt, **opts)
+
+
+def add_command(app: App, fmt: str, **opts: Any) -> Ack:
+    chosen = [o for o in ("item", "prop", "pattern") if opts.get(o)]
+    if len(chosen) != 1:
+        raise ConfigError("give exactly one of --item, --property or --pattern (or --list)")
+    until = _until(app, opts.get("until"))
+    with app.database.session() as session:
+        target = _target(session, chosen[0], opts)
+        reason, by = opts.get("reason") or "", opts.get("by")
+        made = acks.add_ack(session, target, reason=reason, by=by, until=until)
+    _print([made], fmt, app.timezone, f"acknowledged #{made.id}", single=True)
+    return made
+
+
+def revoke_command(app: App, ack_id: int, reason: str | None, by: str | None, fmt: str) -> Ack:
+    with app.database.session() as session:
+        revoked = acks.revoke_ack(session, ack_id, reason=reason or "", by=by)
+    _print([revoked], fmt, app.timezone, f"revoked #{ack_id}", single=True)
+    return revoked
+
+
+def list_command(app: App, fmt: str) -> list[Ack]:
+    with app.database.session() as session:
+        found = acks.list_acks(session)
+    _print(found, fmt, app.timezone, "Acknowledgements")
+    return found
+
+
+def _target(session: Any, kind: str, opts: dict[str, Any]) -> AckTarget:
+    source, category = opts.get("source"), opts.get("category")
+    if kind == "pattern":
+        if source:
+            queries.source_id(session, source)
+        return AckTarget.glob(opts["pattern"], source, category)
+    if not source:
+        raise ConfigError(f"--{'item' if kind == 'item' else 'property'} needs --source")
+    if kind == "item":
+        return AckTarget.item(source, acks.resolve_item(session, source, opts["item"]), category)
+    return AckTarget.property_name(source, opts["prop"], category)
+
+
+def _until(app: App, text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    return queries.parse_moment(text.strip(), app.timezone, end_of_day=True)
+
+
+def ack_row(ack: Ack, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any]:
+    target = ack.target
+    return {
+        "id": ack.id,
+        "state": str(ack.state(now)),
+        "scope": str(target.scope),
+        "source": target.source,
+        "target": target.key.label if target.key else (target.name or target.pattern),
+        "item_scope": str(target.key.scope) if target.key else None,
+        "category": target.category,
+        "reason": ack.reason,
+        "by": ack.by,
+        "created_at": _when(ack.created_at, tz),
+        "until": _when(ack.until, tz),
+        "revoked_at": _when(ack.revoked.at, tz) if ack.revoked else None,
+        "revoked_by": ack.revoked.by if ack.revoked else None,
+        "revoke_reason": ack.revoked.reason if ack.revoked else None,
+    }
+
+
+def _when(moment: dt.datetime | None, tz: dt.tzinfo) -> str | None:
+    return moment.astimezone(tz).isoformat(timespec="seconds") if moment else None
+
+
+def _print(found: list[Ack], fmt: str, tz: dt.tzinfo, title: str, *, single: bool = False) -> None:
+    now = dt.datetime.now(dt.UTC)
+    rows = [ack_row(a, now, tz) for a in found]
+    if fmt == "table" and single:
+        click.echo(f"{title}: {safe_text(found[0].target.label)} ({rows[0]['state']})")
+        return
+    columns = ["id", "state", "scope", "source", "target", "category", "by", "until", "reason"]
+    emit(rows, fmt, columns, title=f"{title} (times in {tz})")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(ack)

@@ -1,0 +1,339 @@
+"""``drift timeline`` and ``drift exposure``: what a source held, since when, as evidence.
+
+Times are printed in the configured timezone with their offset; ``--since``/``--until`` are read
+in that timezone unless they carry an offset, and the output says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+import click
+
+from drift.app import App
+from drift.commands.output import cell, emit, format_option, md_escape, safe_text, to_markdown
+from drift.errors import ConfigError
+from drift.model import Severity
+from drift.store import history, queries
+from drift.store.history import Exposure, ExposureReport, KeyHistory, Window
+
+ROW_COLUMNS = [
+    "source",
+    "property",
+    "category",
+    "severity",
+    "events",
+    "first_seen",
+    "last_seen",
+    "ack",
+]
+
+
+@click.command("timeline")
+@click.argument("name")
+@click.option("--source", help="Only this source.")
+@click.option("--event", help="Only this event.")
+@format_option("table", "json")
+@click.pass_obj
+def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt: str) -> None:
+    """Where a property (or event) NAME appeared, when, every change, and its classification."""
+    found = timeline(app, name, source=source, event=event)
+    tz, now = app.timezone, dt.datetime.now(dt.UTC)
+    if not found:
+        raise ConfigError(f"no source has ever held a property or event named {name!r}")
+    rows = [m for h in found for m in _moment_rows(h, tz)]
+    document = {
+        "name": name,
+        "generated_at": _iso(now, tz),
+        "timezone": str(tz),
+        "rules_hash": app.classifier.rules_hash,
+        "keys": [_history_doc(h, tz) for h in found],
+    }
+    title = f"Timeline of {name} (times in {tz})"
+    columns = ["source", "item", "at", "what", "detail", "types", "classification"]
+    emit(rows, fmt, columns, title=title, document=document)
+
+
+def timeline(
+    app: App, name: str, *, source: str | None = None, event: str | None = None
+) -> list[KeyHistory]:
+    with app.database.session() as session:
+        return history.timeline(session, name, app.classifier, source=source, event=event)
+
+
+@click.command("exposure")
+@click.option("--since", required=True, help="Window start: a date or an ISO datetime.")
+@click.option("--until", required=True, help="Window end: a date (whole day) or ISO datetime.")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option(
+    "--min-severity",
+    type=click.Choice([s.value for s in Severity]),
+    default="low",
+    show_default=True,
+    help="Leave out findings below this severity.",
+)
+@format_option("table", "json", "csv", "html", "markdown")
+@click.pass_obj
+def exposure_cmd(
+    app: App, since: str, until: str, sources: tuple[str, ...], min_severity: str, fmt: str
+) -> None:
+    """Every sensitive property each source held at any time in a window (incident evidence)."""
+    tz = app.timezone
+    bounds = parse_bound(since, tz, "--since"), parse_bound(until, tz, "--until")
+    report = exposure(app, Window(bounds[0][0], bounds[1][0]), sources, Severity(min_severity))
+    render_exposure(report, fmt, tz, {"since": (since, *bounds[0]), "until": (until, *bounds[1])})
+
+
+def exposure(
+    app: App, window: Window, sources: tuple[str, ...] = (), min_severity: Severity = Severity.LOW
+) -> ExposureReport:
+    with app.database.session() as session:
+        for name in sources:
+            queries.source_id(session, name)
+        return history.exposure(
+            session, window, app.classifier, sources=sources or None, min_severity=min_severity
+        )
+
+
+def parse_bound(text: str, tz: dt.tzinfo, option: str) -> tuple[dt.datetime, str]:
+    """(aware UTC moment, how it was read): ``--until`` dates mean the end of that day."""
+    text = text.strip()
+    end = option == "--until"
+    try:
+        moment = queries.parse_moment(text, tz, end_of_day=end)
+    except ConfigError:
+        raise ConfigError(
+            f"{option} {text!r} is not a date (2026-11-27) or an ISO datetime "
+            "(2026-11-27T09:00:00+01:00)"
+        ) from None
+    if len(text) == 10:
+        how = f"date, {'end' if end else 'start'} of day in {tz}"
+    elif dt.datetime.fromisoformat(text).tzinfo is not None:
+        how = "offset given"
+    else:
+        how = f"read in {tz}"
+    return moment, how
+
+
+def render_exposure(
+    report: ExposureReport, fmt: str, tz: dt.tzinfo, given: dict[str, tuple[str, dt.datetime, str]]
+) -> None:
+    rows = [_exposure_row(r, report, tz) for r in report.rows]
+    header = _header(report, tz, given)
+    if fmt == "json":
+        emit(rows, fmt, [], document=_exposure_doc(report, rows, tz, given))
+    elif fmt == "html":
+        click.echo(_exposure_html(report, rows, tz, header))
+    elif fmt == "csv":
+        emit(rows, fmt, ROW_COLUMNS)
+    elif fmt == "markdown":
+        summary = to_markdown(_summary_rows(report), ["source", "category", "severity", "count"])
+        click.echo(f"{md_escape(header)}\n\n{summary}\n\n{to_markdown(rows, ROW_COLUMNS)}")
+    else:
+        click.echo(safe_text(header))
+        emit(_summary_rows(report), fmt, ["source", "category", "severity", "count"], title="")
+        emit(rows, fmt, ROW_COLUMNS, title="Sensitive properties held in the window")
+
+
+def _header(
+    report: ExposureReport, tz: dt.tzinfo, given: dict[str, tuple[str, dt.datetime, str]]
+) -> str:
+    since, until = given["since"], given["until"]
+    snaps = sum(len(s) for s in report.snapshots.values())
+    return (
+        f"Exposure from {_iso(since[1], tz)} ({since[2]}) to {_iso(until[1], tz)} ({until[2]}); "
+        f"times in {tz}; generated {_iso(report.generated_at, tz)}; "
+        f"{len(report.rows)} properties from {snaps} snapshots"
+    )
+
+
+def _exposure_row(row: Exposure, report: ExposureReport, tz: dt.tzinfo) -> dict[str, Any]:
+    top = row.top
+    return {
+        "source": row.source,
+        "property": row.name,
+        "category": top.category,
+        "severity": str(top.severity),
+        "events": list(row.events),
+        "first_seen": _iso(row.first_seen, tz),
+        "last_seen": _iso(row.last_seen, tz) if row.last_seen else "still present",
+        "ack": _ack_text(row, report),
+    }
+
+
+def _ack_text(row: Exposure, report: ExposureReport) -> str:
+    if not row.acks:
+        return ""
+    ack = row.acks[0]
+    text = f"#{ack.id} {ack.state(report.generated_at)}"
+    if not ack.in_force(report.window.since, report.window.until):
+        text += " (not in force during the window)"
+    return text if row.fully_acknowledged else f"{text} (partial)"
+
+
+def _summary_rows(report: ExposureReport) -> list[dict[str, Any]]:
+    return [
+        {"source": s, "category": c, "severity": str(sev), "count": n}
+        for s, c, sev, n in report.summary()
+    ]
+
+
+def _exposure_doc(
+    report: ExposureReport,
+    rows: list[dict[str, Any]],
+    tz: dt.tzinfo,
+    given: dict[str, tuple[str, dt.datetime, str]],
+) -> dict[str, Any]:
+    details = [_exposure_detail(r, report, tz) for r in report.rows]
+    return {
+        "kind": "drift.exposure",
+        "version": 1,
+        "generated_at": _iso(report.generated_at, tz),
+        "timezone": str(tz),
+        "rules_hash": report.rules_hash,
+        "window": {
+            k: {"input": v[0], "at": _iso(v[1], tz), "read_as": v[2]} for k, v in given.items()
+        },
+        "summary": _summary_rows(report),
+        "properties": [{**row, **extra} for row, extra in zip(rows, details, strict=True)],
+        "evidence": _evidence(report, tz),
+    }
+
+
+def _exposure_detail(row: Exposure, report: ExposureReport, tz: dt.tzinfo) -> dict[str, Any]:
+    return {
+        "still_present": row.last_seen is None,
+        "findings": [_finding_doc(f) for f in row.findings],
+        "intervals": [
+            {
+                "scope": str(i.key.scope),
+                "event": i.key.event,
+                "from_snapshot": i.valid_from,
+                "to_snapshot": i.valid_to,
+                "first_seen": _iso(i.first_seen, tz),
+                "last_seen": _iso(i.last_seen, tz) if i.last_seen else None,
+            }
+            for i in row.intervals
+        ],
+        "acknowledgements": [
+            {
+                "id": a.id,
+                "state": str(a.state(report.generated_at)),
+                "in_force_during_window": a.in_force(report.window.since, report.window.until),
+                "by": a.by,
+                "reason": a.reason,
+                "created_at": _iso(a.created_at, tz),
+                "until": _iso(a.until, tz) if a.until else None,
+            }
+            for a in row.acks
+        ],
+        "fully_acknowledged": row.fully_acknowledged,
+    }
+
+
+def _evidence(report: ExposureReport, tz: dt.tzinfo) -> dict[str, Any]:
+    return {
+        "snapshots": {
+            source: [
+                {"id": s.id, "taken_at": _iso(s.taken_at, tz), "content_hash": s.content_hash}
+                for s in snaps
+            ]
+            for source, snaps in report.snapshots.items()
+        }
+    }
+
+
+def _exposure_html(
+    report: ExposureReport, rows: list[dict[str, Any]], tz: dt.tzinfo, header: str
+) -> str:
+    evidence = [
+        {"source": src, **snap}
+        for src, snaps in _evidence(report, tz)["snapshots"].items()
+        for snap in snaps
+    ]
+    parts = [
+        '<!doctype html><meta charset="utf-8"><title>drift exposure</title>',
+        "<h1>Sensitive properties held in the window</h1>",
+        f"<p>{html.escape(header)}</p>",
+        f"<p>rules {html.escape(report.rules_hash)}</p>",
+        "<h2>Summary</h2>",
+        _html_table(_summary_rows(report), ["source", "category", "severity", "count"]),
+        "<h2>Properties</h2>",
+        _html_table(rows, ROW_COLUMNS),
+        "<h2>Evidence: snapshots this answer was built from</h2>",
+        _html_table(evidence, ["source", "id", "taken_at", "content_hash"]),
+    ]
+    return "\n".join(parts)
+
+
+def _html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell(r.get(c)))}</td>" for c in columns) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _moment_rows(found: KeyHistory, tz: dt.tzinfo) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": found.source,
+            "item": found.key.label,
+            "at": _iso(m.at, tz),
+            "what": m.what,
+            "detail": m.detail,
+            "types": list(m.version.definition.get("type", ())),
+            "classification": _classification(m.version.findings),
+        }
+        for m in found.moments()
+    ]
+
+
+def _history_doc(found: KeyHistory, tz: dt.tzinfo) -> dict[str, Any]:
+    return {
+        "source": found.source,
+        "scope": str(found.key.scope),
+        "event": found.key.event,
+        "name": found.key.name,
+        "first_seen": _iso(found.first_seen, tz),
+        "last_seen": _iso(found.last_seen, tz) if found.last_seen else None,
+        "still_present": found.present,
+        "moments": [
+            {
+                "at": _iso(m.at, tz),
+                "snapshot": m.snapshot,
+                "what": m.what,
+                "detail": m.detail,
+                "definition_hash": m.version.definition_hash,
+                "types": list(m.version.definition.get("type", ())),
+                "findings": [_finding_doc(f) for f in m.version.findings],
+            }
+            for m in found.moments()
+        ],
+    }
+
+
+def _classification(findings: Any) -> str:
+    return ", ".join(f"{f.category} ({f.severity})" for f in findings) or "-"
+
+
+def _finding_doc(f: Any) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "category": f.category,
+        "severity": str(f.severity),
+        "tokens": list(f.tokens),
+        "reason": f.reason,
+    }
+
+
+def _iso(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    return moment.astimezone(tz).isoformat(timespec="seconds")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(timeline_cmd)
+    cli.add_command(exposure_cmd)

@@ -1,0 +1,33 @@
+"""``drift schedule``: the long-running alternative to ``drift run`` from cron."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from drift.app import App
+
+
+@click.command("schedule")
+@click.pass_obj
+def schedule(app: App) -> None:
+    """Run drift in the foreground on the [schedule] cron and timezone.
+
+    Catches up a run missed while it was down (once), gives each run a hard deadline, and stops
+    cleanly on SIGTERM/SIGINT: the current run is cancelled and the lease released. Run exactly
+    one scheduler per database; the run lease guards against a second one.
+    """
+    from drift import pipeline
+    from drift.scheduler import run_scheduled
+
+    def job(cancel: threading.Event, trigger: str) -> int:
+        return int(pipeline.run(app, cancel=cancel, trigger=trigger).exit_code)
+
+    code = run_scheduled(app, job)
+    if code:
+        raise SystemExit(code)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(schedule)

@@ -1,0 +1,238 @@
+"""Assemble what the digest needs for each source, from the store, the classifier and the ledger.
+
+Part of the pipeline layer (only ``drift.pipeline`` calls it): it joins the store, diff, classify
+and report stages' values without those stages importing each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from drift.model import Change, Finding, Item, ItemKey, Provenance, Schema, Scope, Severity
+from drift.report.model import (
+    Acknowledgement,
+    ItemState,
+    OpenFinding,
+    RuleChange,
+    SourceInput,
+    SourceStatus,
+)
+from drift.store import queries
+from drift.store.acks import Ack, AckIndex
+from drift.store.record import chunks, key_h16
+from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
+
+Classify = Callable[[Item], tuple[Finding, ...]]
+DiffFn = Callable[[Session, str, int | None, int], list[Change]]
+
+
+@dataclass
+class FindingsState:
+    """Findings per item when a digest is made, kept with the digest to spot rule-driven changes."""
+
+    rules_hash: str
+    by_source: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)
+
+    def record(self, source: str, key: ItemKey, findings: tuple[Finding, ...]) -> None:
+        if findings:
+            self.by_source.setdefault(source, {})[_key_id(key)] = [
+                [f.rule_id, f.category, str(f.severity)] for f in findings
+            ]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"rules_hash": self.rules_hash, "sources": self.by_source}, sort_keys=True
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> FindingsState | None:
+        if not text:
+            return None
+        data = json.loads(text)
+        return cls(data.get("rules_hash", ""), data.get("sources", {}))
+
+    def previous(self, source: str, key: ItemKey) -> tuple[Finding, ...]:
+        rows = self.by_source.get(source, {}).get(_key_id(key), [])
+        return tuple(
+            Finding(rule, category, Severity(sev), (), reason="under the previous rules")
+            for rule, category, sev in rows
+        )
+
+
+def _key_id(key: ItemKey) -> str:
+    return json.dumps([str(key.scope), key.event, key.name], ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What the pipeline knows about one source before assembling its digest part."""
+
+    name: str
+    type: str
+    provenance: Provenance
+    failed_reason: str | None  # set when this run could not read the source
+    baseline: int | None  # snapshot covered by the last digest
+    current: int | None  # snapshot this digest covers (None: never read)
+
+
+def source_input(
+    session: Session,
+    ctx: SourceContext,
+    *,
+    diff: DiffFn,
+    classify: Classify,
+    acks: AckIndex,
+    previous: FindingsState | None,
+    state: FindingsState,
+) -> tuple[SourceInput, Schema | None]:
+    """One source's part of the digest, and its current schema (for policy and reconcile)."""
+    if ctx.failed_reason is not None or ctx.current is None:
+        reason = ctx.failed_reason or "never read successfully; see `drift status`"
+        return SourceInput(ctx.name, ctx.type, ctx.provenance, SourceStatus.FAILED, reason), None
+    schema = queries.state_at(session, ctx.current)
+    changes = diff(session, ctx.name, ctx.baseline, ctx.current)
+    findings = {item.key: classify(item) for item in schema.items}
+    for key, found in findings.items():
+        state.record(ctx.name, key, found)
+    touched = {c.key for c in changes}
+    first_run = ctx.baseline is None
+    states_for = touched | ({k for k, f in findings.items() if f} if first_run else set())
+    first_seen = first_seen_by_key(
+        session, ctx.name, [k for k in findings if findings[k]] + list(touched)
+    )
+    items = tuple(
+        ItemState(
+            k, findings.get(k, ()), _ack(acks, ctx.name, k, findings.get(k, ())), first_seen.get(k)
+        )
+        for k in sorted(states_for)
+    )
+    open_findings = () if first_run else _open(ctx.name, findings, touched, acks, first_seen)
+    rule_changes = _rule_changes(ctx.name, findings, touched, previous, state.rules_hash)
+    status = (
+        SourceStatus.FIRST_RUN
+        if first_run
+        else (SourceStatus.READ if changes else SourceStatus.UNCHANGED)
+    )
+    snap = queries.snapshot_info(session, ctx.current)
+    return (
+        SourceInput(
+            ctx.name,
+            ctx.type,
+            ctx.provenance,
+            status,
+            "",
+            ctx.current,
+            snap.content_hash,
+            snap.item_count,
+            tuple(changes),
+            items,
+            open_findings,
+            rule_changes,
+        ),
+        schema,
+    )
+
+
+def _ack(
+    acks: AckIndex, source: str, key: ItemKey, findings: Iterable[Finding]
+) -> Acknowledgement | None:
+    """The item counts as acknowledged when one ack covers it whole, or every finding's category."""
+    whole = acks.match(source, key, None)
+    if whole is not None:
+        return _acknowledgement(whole)
+    matched = [acks.match(source, key, f.category) for f in findings]
+    if matched and all(matched):
+        return _acknowledgement(max((m for m in matched if m), key=lambda a: a.id))
+    return None
+
+
+def _acknowledgement(ack: Ack) -> Acknowledgement:
+    return Acknowledgement(by=ack.by, reason=ack.reason, at=ack.created_at, until=ack.until)
+
+
+def _open(
+    source: str,
+    findings: Mapping[ItemKey, tuple[Finding, ...]],
+    touched: set[ItemKey],
+    acks: AckIndex,
+    first_seen: Mapping[ItemKey, dt.datetime],
+) -> tuple[OpenFinding, ...]:
+    return tuple(
+        OpenFinding(key, found, first_seen[key])
+        for key, found in sorted(findings.items())
+        if found
+        and key not in touched
+        and key in first_seen
+        and _ack(acks, source, key, found) is None
+    )
+
+
+def _rule_changes(
+    source: str,
+    findings: Mapping[ItemKey, tuple[Finding, ...]],
+    touched: set[ItemKey],
+    previous: FindingsState | None,
+    rules_hash: str,
+) -> tuple[RuleChange, ...]:
+    if previous is None or previous.rules_hash == rules_hash or source not in previous.by_source:
+        return ()
+    out = []
+    for key, found in sorted(findings.items()):
+        if key in touched:
+            continue
+        before = previous.previous(source, key)
+        if {(f.rule_id, f.category, f.severity) for f in before} != {
+            (f.rule_id, f.category, f.severity) for f in found
+        }:
+            out.append(RuleChange(key, before, found))
+    return tuple(out)
+
+
+def first_seen_by_key(
+    session: Session, source: str, keys: Iterable[ItemKey]
+) -> dict[ItemKey, dt.datetime]:
+    """When each key first appeared on the source (earliest valid_from snapshot)."""
+    by_hash = {key_h16(Item(k.scope, k.event, k.name)): k for k in keys}
+    out: dict[ItemKey, dt.datetime] = {}
+    for chunk in chunks(list(by_hash)):
+        query = (
+            select(ItemKeyRow.key_hash, func.min(SnapshotRow.id))
+            .select_from(ItemRow)
+            .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
+            .join(SnapshotRow, SnapshotRow.id == ItemRow.valid_from)
+            .join(SourceRow, SourceRow.id == ItemRow.source_id)
+            .where(SourceRow.name == source, ItemKeyRow.key_hash.in_(chunk))
+            .group_by(ItemKeyRow.key_hash)
+        )
+        firsts = {bytes(h): sid for h, sid in session.execute(query)}
+        times = _taken_at(session, set(firsts.values()))
+        out.update({by_hash[h]: times[sid] for h, sid in firsts.items()})
+    return out
+
+
+def _taken_at(session: Session, ids: set[int]) -> dict[int, dt.datetime]:
+    out: dict[int, dt.datetime] = {}
+    for chunk in chunks(sorted(ids)):
+        rows = session.execute(
+            select(SnapshotRow.id, SnapshotRow.taken_at).where(SnapshotRow.id.in_(chunk))
+        )
+        out.update({sid: taken for sid, taken in rows})
+    return out
+
+
+def classify_with(classifier: Any) -> Classify:
+    """Adapt the classifier to items: name, types and description of the definition."""
+
+    def run(item: Item) -> tuple[Finding, ...]:
+        if item.scope is Scope.EVENT:
+            return ()
+        return tuple(classifier.classify(item.name, item.types, item.description))
+
+    return run

@@ -1,0 +1,159 @@
+"""The inventory: every current property with its findings, per source and across vendors.
+
+"List every property key, flag what could identify a person" is the question an auditor asks;
+the cross-vendor view answers the follow-ups: is ``email`` a string everywhere, is it classified
+the same everywhere, and does anything reach a vendor directly, bypassing the plan and the CDP?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from drift.govern.properties import (
+    FindingsFn,
+    PropertyGroup,
+    group_by_name,
+    types_differ,
+    worst,
+)
+from drift.model import Finding, Schema, Severity
+
+#: Categories that single out a person on their own, and those that do so combined with others.
+DIRECT = frozenset({"contact", "person_name", "government_id", "financial"})
+INDIRECT = frozenset(
+    {"device_id", "user_id", "location", "external_ref", "demographic", "organization"}
+)
+
+#: Source types that are not an analytics vendor: a plan file, event samples, the CDP.
+NOT_A_VENDOR = frozenset({"jsonschema", "events", "segment"})
+CDP_TYPES = frozenset({"segment"})
+
+
+def identifies(findings: tuple[Finding, ...]) -> str:
+    """``direct`` / ``indirect`` / ``""``: whether the property could identify a person."""
+    categories = {f.category for f in findings}
+    if categories & DIRECT:
+        return "direct"
+    return "indirect" if categories & INDIRECT else ""
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    """One property name on one source, with what every item of that name was classified as."""
+
+    source: str
+    name: str
+    events: tuple[str, ...]
+    types: tuple[str, ...]
+    findings: tuple[Finding, ...]  # distinct by (rule, category), most severe first
+
+    @property
+    def top(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    @property
+    def identifies(self) -> str:
+        return identifies(self.findings)
+
+
+def _row(group: PropertyGroup, findings: FindingsFn) -> PropertyRow:
+    distinct: dict[tuple[str, str], Finding] = {}
+    for item in group.items:
+        for finding in findings(item):
+            kept = distinct.get((finding.rule_id, finding.category))
+            if kept is None or finding.severity.rank > kept.severity.rank:
+                distinct[(finding.rule_id, finding.category)] = finding
+    ordered = sorted(distinct.values(), key=lambda f: (-f.severity.rank, f.category, f.rule_id))
+    return PropertyRow(group.source, group.name, group.events, group.types, tuple(ordered))
+
+
+def inventory(
+    schemas_by_source: Mapping[str, Schema],
+    findings: FindingsFn,
+    min_severity: Severity | None = None,
+) -> list[PropertyRow]:
+    """Every property of every source (sorted by source, name); with ``min_severity`` only those
+    with a finding at or above it."""
+    rows = [
+        _row(group, findings)
+        for source in sorted(schemas_by_source)
+        for group in group_by_name(schemas_by_source[source])
+    ]
+    if min_severity is None:
+        return rows
+    return [r for r in rows if r.top is not None and r.top.severity.rank >= min_severity.rank]
+
+
+@dataclass(frozen=True)
+class Holding:
+    """How one source holds a property."""
+
+    source: str
+    source_type: str
+    types: tuple[str, ...]
+    categories: tuple[str, ...]
+    severity: Severity | None
+
+
+@dataclass(frozen=True)
+class CrossProperty:
+    """One property name across every source that holds it, with what disagrees."""
+
+    name: str
+    holdings: tuple[Holding, ...]
+    types_differ: bool
+    classification_differs: bool
+    direct_to_vendor: tuple[str, ...]  # vendor sources it reaches bypassing the plan and the CDP
+
+    @property
+    def severity(self) -> Severity | None:
+        ranks = [h.severity for h in self.holdings if h.severity is not None]
+        return max(ranks, key=lambda s: s.rank) if ranks else None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(sorted({c for h in self.holdings for c in h.categories}))
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        out = ["types differ"] if self.types_differ else []
+        out += ["classified differently"] if self.classification_differs else []
+        if self.direct_to_vendor:
+            out.append(f"not in plan or CDP: {', '.join(self.direct_to_vendor)}")
+        return tuple(out)
+
+
+def _holding(row: PropertyRow, source_type: str) -> Holding:
+    top = worst(row.findings)
+    categories = tuple(sorted({f.category for f in row.findings}))
+    return Holding(row.source, source_type, row.types, categories, top.severity if top else None)
+
+
+def by_property(
+    rows: list[PropertyRow],
+    source_types: Mapping[str, str],
+    plan_sources: Collection[str] = (),
+) -> list[CrossProperty]:
+    """Each property name once, across sources. ``plan_sources`` are the documented plans (the
+    ``plan`` of each ``[[reconcile]]`` and every jsonschema source); a property held by a vendor
+    but by no plan and no CDP source is flagged, when at least one plan or CDP source exists."""
+    by_name: dict[str, list[Holding]] = {}
+    for row in rows:
+        kind = source_types.get(row.source, "")
+        by_name.setdefault(row.name, []).append(_holding(row, kind))
+    gatekeepers = set(plan_sources) | {s for s, t in source_types.items() if t in CDP_TYPES}
+    return [_cross(name, by_name[name], gatekeepers) for name in sorted(by_name)]
+
+
+def _cross(name: str, holdings: list[Holding], gatekeepers: set[str]) -> CrossProperty:
+    typed = [h.types for h in holdings]
+    differ = any(types_differ(a, b) for i, a in enumerate(typed) for b in typed[i + 1 :])
+    classified = {h.categories for h in holdings}
+    direct: tuple[str, ...] = ()
+    holders = {h.source for h in holdings}
+    if gatekeepers and not holders & gatekeepers:
+        direct = tuple(
+            h.source for h in holdings if h.source_type and h.source_type not in NOT_A_VENDOR
+        )
+    return CrossProperty(name, tuple(holdings), differ, len(classified) > 1, direct)

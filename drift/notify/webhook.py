@@ -1,0 +1,102 @@
+"""Generic JSON webhook: the digest JSON, signed with Standard Webhooks headers.
+
+``webhook-id`` is the digest id (the same across retries and re-runs, so receivers deduplicate),
+``webhook-timestamp`` is this attempt's Unix time, and ``webhook-signature`` is
+``v1,<base64 HMAC-SHA256(secret, "{id}.{timestamp}.{body}")>`` over the exact bytes sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from drift.errors import ConfigError
+from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
+from drift.notify._http import post
+from drift.notify.base import NotifierConfig
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+
+class WebhookConfig(NotifierConfig):
+    type: Literal["webhook"] = Field(description="A generic JSON webhook.")
+    url: str = Field(description="Where the digest JSON is POSTed (https; http only for tests).")
+    secret_env: str | None = Field(
+        None,
+        description="Environment variable holding the signing secret (whsec_<base64> or raw).",
+    )
+    attempts: int = Field(4, ge=1, le=10, description="Attempts per send for transient errors.")
+    timeout_seconds: float = Field(
+        120.0, gt=0, le=900, description="Deadline for one send, retries included."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")) or "@" in value.split("/")[2]:
+            raise ValueError("must be an http(s) URL without user:password")
+        return value
+
+
+def secret_bytes(secret: str) -> bytes:
+    """``whsec_``-prefixed secrets are base64 (Standard Webhooks); others are used as UTF-8."""
+    if not secret.startswith(SECRET_PREFIX):
+        return secret.encode()
+    try:
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigError("the webhook secret starts with whsec_ but is not base64") from None
+
+
+def sign(secret: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(secret, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+class WebhookNotifier:
+    Config: ClassVar[type[WebhookConfig]] = WebhookConfig
+
+    def __init__(self, config: WebhookConfig, *, sleep: Callable[[float], None] = time.sleep):
+        self.config = config
+        self._sleep = sleep
+
+    def _request(
+        self, digest: RenderedDigest, secret: bytes | None
+    ) -> Callable[[], tuple[bytes, Mapping[str, str]]]:
+        body = digest.json.encode("utf-8")
+        msg_id = digest.digest_id.replace(".", "_")
+
+        def make() -> tuple[bytes, Mapping[str, str]]:
+            timestamp = int(time.time())
+            headers = {
+                "content-type": "application/json",
+                "user-agent": "drift-digest",
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(timestamp),
+            }
+            if secret is not None:
+                headers["webhook-signature"] = sign(secret, msg_id, timestamp, body)
+            return body, headers
+
+        return make
+
+    def send(self, digest: RenderedDigest) -> DeliveryResult:
+        raw = self.config.secret("secret_env", required=False)
+        secret = secret_bytes(raw) if raw else None
+        response = post(
+            f"webhook {self.config.label()}",
+            self.config.url,
+            self._request(digest, secret),
+            attempts=self.config.attempts,
+            deadline=self.config.timeout_seconds,
+            sleep=self._sleep,
+        )
+        return DeliveryResult(DeliveryStatus.SENT, f"HTTP {response.status_code}")

@@ -1,0 +1,94 @@
+"""One escaping function per output format. Every vendor name is attacker-controlled.
+
+``show`` is display hygiene shared by every human format: invisible and bidi control characters
+become visible escapes (``\\u202e``), and long names are cut. Each format then escapes its own
+metacharacters: HTML by Jinja's autoescape, Markdown, Slack mrkdwn and CSV here. Headers (mail
+subject) take ``header_text``: no control character survives, one line, capped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NAME_LIMIT = 200
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ALLOWED_FORMAT = frozenset({"\u200d"})  # zero-width joiner: emoji sequences
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _visible_char(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    if ch in _ALLOWED_FORMAT or unicodedata.category(ch) not in _HIDDEN_CATEGORIES:
+        return ch
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """Control, format (bidi overrides, zero-width) and unassigned characters as escapes."""
+    if text.isprintable() and "\u200d" not in text:
+        return text
+    return "".join(_visible_char(ch) for ch in text)
+
+
+def cap(text: str, limit: int = NAME_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def show(value: object, limit: int = NAME_LIMIT) -> str:
+    """Display form of any value in a human format (before that format's own escaping)."""
+    text = "" if value is None else str(value)
+    return cap(visible(text), limit)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+_MD_ALWAYS = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINKY = re.compile(r"www\.|://|@", re.IGNORECASE)
+
+
+def markdown(value: object, limit: int = NAME_LIMIT) -> str:
+    """Markdown-safe text: HTML as entities, emphasis/link/table metacharacters backslashed,
+    and URL-looking names broken so that GitHub does not autolink them."""
+    text = show(value, limit)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_ALWAYS.sub(r"\\\1", text)
+    if _MD_LINKY.search(text):
+        text = re.sub(r"([.:@])", r"\\\1", text)
+    return text
+
+
+# --------------------------------------------------------------------------- Slack
+
+
+def slack(value: object, limit: int = NAME_LIMIT) -> str:
+    """Slack's three control characters only (so ``<!channel>`` cannot ping)."""
+    text = show(value, limit)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_code(value: object, limit: int = NAME_LIMIT) -> str:
+    """A name as an inline code span: mrkdwn has no escape for ``*_~```, code spans ignore them."""
+    text = slack(value, limit).replace("`", "ˋ")
+    return f"`{text}`" if text else "`(empty)`"
+
+
+# --------------------------------------------------------------------------- headers, CSV
+
+_HEADER_BAD = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def header_text(text: str, limit: int = 200) -> str:
+    """One line for a mail header: control/format characters become spaces, whitespace collapses,
+    and the length is capped. Nothing that could end a header line survives."""
+    cleaned = "".join(" " if unicodedata.category(ch) in _HEADER_BAD else ch for ch in text)
+    flat = " ".join(cleaned.split()).replace("=?", "= ?")  # no RFC 2047 encoded words
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def csv_cell(value: object) -> str:
+    """Spreadsheet-safe: a cell starting with = + - @ (a formula) gets a leading apostrophe."""
+    text = visible("" if value is None else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

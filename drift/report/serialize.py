@@ -1,0 +1,177 @@
+"""The machine-readable digest: versioned JSON (complete, never truncated) and a CSV of every row.
+
+JSON schema version history:
+  1: first version.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from typing import Any
+
+from drift.model import Change, Finding
+from drift.report.escape import csv_cell
+from drift.report.model import Acknowledgement, Digest, Row, SourceDigest
+
+JSON_VERSION = 1
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "category": f.category,
+        "severity": f.severity.value,
+        "tokens": list(f.tokens),
+        "signals": list(f.signals),
+        "reason": f.reason,
+        "temporary": f.temporary,
+    }
+
+
+def _ack(a: Acknowledgement | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"by": a.by, "reason": a.reason, "at": _when(a.at), "until": _when(a.until)}
+
+
+def _row(row: Row) -> dict[str, Any]:
+    return {
+        "scope": row.scope.value,
+        "name": row.name,
+        "events": list(row.events),
+        "kinds": [k.value for k in row.kinds],
+        "severity": row.severity.value if row.severity else None,
+        "category": row.category or None,
+        "detail": row.detail,
+        "findings": [_finding(f) for f in row.findings],
+        "findings_before": [_finding(f) for f in row.before],
+        "first_seen": _when(row.first_seen),
+        "age_days": row.age_days,
+        "acknowledged": _ack(row.ack),
+        "fingerprints": list(row.fingerprints),
+    }
+
+
+def _change(c: Change) -> dict[str, Any]:
+    return {
+        "fingerprint": c.fingerprint,
+        "kind": c.kind.value,
+        "scope": c.key.scope.value,
+        "event": c.key.event,
+        "name": c.key.name,
+        "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in c.fields],
+    }
+
+
+def _source(s: SourceDigest) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "type": s.type,
+        "provenance": s.provenance.value,
+        "status": s.status.value,
+        "status_line": s.status_line,
+        "reason": s.reason or None,
+        "snapshot_id": s.snapshot_id,
+        "content_hash": s.content_hash,
+        "item_count": s.item_count,
+        "change_count": s.change_count,
+        "sections": {
+            section.value: [_row(r) for g in groups for r in g.rows]
+            for section, groups in s.sections
+        },
+        "changes": [_change(c) for c in s.changes],
+    }
+
+
+def digest_dict(digest: Digest, subject: str | None = None) -> dict[str, Any]:
+    counts = digest.counts
+    return {
+        "version": JSON_VERSION,
+        "digest_id": digest.digest_id,
+        "subject": subject,
+        "run_at": _when(digest.run_at),
+        "since": _when(digest.since),
+        "run_id": digest.run_id,
+        "timezone": digest.timezone,
+        "local_date": digest.local_date,
+        "heartbeat": digest.heartbeat,
+        "first_run": digest.first_run,
+        "counts": {name: getattr(counts, name) for name in counts.__dataclass_fields__},
+        "sources": [_source(s) for s in digest.sources],
+    }
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    """ASCII JSON with <, > and & escaped too, so it is inert wherever it gets embedded."""
+    text = json.dumps(data, indent=indent, ensure_ascii=True, default=str, sort_keys=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def digest_json(digest: Digest, subject: str | None = None) -> str:
+    return dumps(digest_dict(digest, subject)) + "\n"
+
+
+def digest_id_for(digest: Digest) -> str:
+    """Stable per digest: the run time plus a hash of everything the digest says."""
+    body = dumps(digest_dict(digest), indent=None).encode()
+    stamp = digest.run_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"drift-{stamp}-{hashlib.sha256(body).hexdigest()[:12]}"
+
+
+CSV_COLUMNS = (
+    "source",
+    "section",
+    "severity",
+    "category",
+    "scope",
+    "name",
+    "events",
+    "kinds",
+    "detail",
+    "first_seen",
+    "age_days",
+    "acknowledged_by",
+    "fingerprints",
+)
+
+
+def digest_csv(digest: Digest) -> str:
+    """Every row of every section: the full list behind the truncated email."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in digest.sources:
+        for section, groups in s.sections:
+            for g in groups:
+                for r in g.rows:
+                    writer.writerow([csv_cell(v) for v in _csv_values(s, section.value, r)])
+    return out.getvalue()
+
+
+def _csv_values(s: SourceDigest, section: str, r: Row) -> list[object]:
+    return [
+        s.name,
+        section,
+        r.severity.value if r.severity else "",
+        r.category,
+        r.scope.value,
+        r.name,
+        ";".join(r.events),
+        ";".join(k.value for k in r.kinds),
+        r.detail,
+        _when(r.first_seen) or "",
+        "" if r.age_days is None else r.age_days,
+        r.ack.by if r.ack else "",
+        ";".join(r.fingerprints),
+    ]

@@ -1,0 +1,120 @@
+"""The digest as a Slack Block Kit payload, inside Slack's limits.
+
+Limits held: at most 50 blocks, section text <= 3,000 characters, header <= 150, and the whole
+payload's text <= ~9,000 characters (Slack rejects long messages below its documented limits).
+Vendor names go through ``escape.slack`` (only ``&``, ``<``, ``>``) inside code spans.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drift.report.escape import cap, slack, slack_code
+from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest, SourceStatus
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 2_900  # under the 3,000 limit, with room for the "N more" line
+TOTAL_CHARS = 9_000
+HEADER_CHARS = 150
+FIXED_BLOCKS = 3  # header, counts, context
+SEVERITY_MARK = {
+    "high": ":red_circle:",
+    "medium": ":large_orange_circle:",
+    "low": ":large_blue_circle:",
+}
+LISTED = (Section.NEW, Section.INVENTORY, Section.REMOVED, Section.RULES, Section.POLICY)
+COUNTED = (Section.OPEN, Section.ACKNOWLEDGED, Section.OTHER, Section.UNDOCUMENTED)
+COUNT_WORDS = {
+    Section.OPEN: "still unacknowledged",
+    Section.ACKNOWLEDGED: "acknowledged",
+    Section.OTHER: "other changes",
+    Section.UNDOCUMENTED: "not in the tracking plan",
+}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _counts_text(digest: Digest) -> str:
+    c = digest.counts
+    if digest.heartbeat:
+        head = ":white_check_mark: No changes since the last digest."
+    else:
+        head = (
+            f"*{c.new_high:,} high* · *{c.new_medium:,} medium* · {c.new_low:,} low new"
+            f" · {c.changes:,} changes · {c.open:,} still open · {c.acknowledged:,} acknowledged"
+        )
+    sources = f"Sources: {c.sources_read:,} read, {c.sources_failed:,} failed"
+    if c.sources_failed:
+        sources = f":warning: {sources}"
+    return f"{head}\n{sources}"
+
+
+def _row_line(row: Row) -> str:
+    mark = SEVERITY_MARK.get(row.severity.value, "") if row.severity else "•"
+    sev = f"*{row.severity.value}* {slack(row.category)} " if row.severity else ""
+    line = f"{mark} {sev}{slack_code(row.name)}"
+    if row.events:
+        shown = ", ".join(slack_code(e, 60) for e in row.events[:3])
+        more = len(row.events) - 3
+        line += f" on {shown}" + (f" and {more:,} more" if more > 0 else "")
+    if row.detail:
+        line += f" — {slack(row.detail, 120)}"
+    return line
+
+
+def _source_lines(source: SourceDigest) -> tuple[str, list[str], int]:
+    title = f"*{slack(source.name, 80)}* ({slack(source.type, 40)}, {source.provenance.value})"
+    if source.status is SourceStatus.FAILED:
+        return f":warning: {title}\n*{slack(source.status_line, 400)}*", [], 0
+    lines: list[str] = []
+    for section in LISTED:
+        rows = source.rows(section)
+        if rows:
+            lines.append(f"_{SECTION_TITLES[section]} ({len(rows):,})_")
+            lines.extend(_row_line(r) for r in rows)
+    counted = [f"{len(source.rows(s)):,} {COUNT_WORDS[s]}" for s in COUNTED if source.rows(s)]
+    head = f"{title}\n{slack(source.status_line, 300)}"
+    if counted:
+        head += "\n" + " · ".join(counted)
+    return head, lines, len(lines)
+
+
+def _source_block(source: SourceDigest, budget: int) -> dict[str, Any]:
+    head, lines, total = _source_lines(source)
+    text, used = head, 0
+    for line in lines:
+        if len(text) + len(line) + 80 > budget:
+            break
+        text += "\n" + line
+        used += 1
+    if used < total:
+        text += f"\n…and {total - used:,} more lines: see the email, file or JSON digest"
+    return _section(cap(text, SECTION_CHARS))
+
+
+def slack_blocks(digest: Digest, subject: str) -> list[dict[str, Any]]:
+    room = MAX_BLOCKS - FIXED_BLOCKS - 1
+    shown = digest.sources[:room]
+    budget = min(SECTION_CHARS, max(300, TOTAL_CHARS // max(1, len(shown))))
+    header = cap(f"drift digest {digest.local_date}", HEADER_CHARS - 1)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}},
+        _section(_counts_text(digest)),
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": slack(f"{digest.local_time} · {subject}")}],
+        },
+    ]
+    blocks.extend(_source_block(s, budget) for s in shown)
+    if len(digest.sources) > len(shown):
+        rest = len(digest.sources) - len(shown)
+        blocks.append(_section(f"…and {rest:,} more sources: see the email or JSON digest"))
+    return blocks
+
+
+def slack_payload(digest: Digest, subject: str) -> str:
+    payload = {"text": slack(subject, 300), "blocks": slack_blocks(digest, subject)}
+    return json.dumps(payload, indent=2, ensure_ascii=True) + "\n"

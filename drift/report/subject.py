@@ -1,0 +1,50 @@
+"""The subject line: the date and the counts that matter, one safe line."""
+
+from __future__ import annotations
+
+from drift.report.escape import header_text
+from drift.report.model import Counts, Digest
+
+SUBJECT_LIMIT = 200
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _severities(counts: Counts) -> str:
+    parts = [
+        f"{n:,} {label}"
+        for n, label in (
+            (counts.new_high, "high"),
+            (counts.new_medium, "medium"),
+            (counts.new_low, "low"),
+        )
+        if n
+    ]
+    return ", ".join(parts)
+
+
+def _body(digest: Digest) -> str:
+    c = digest.counts
+    read = c.sources_read
+    if c.sources and c.sources_failed == c.sources:
+        return f"all {_plural(c.sources, 'source')} failed, nothing was read"
+    if digest.first_run:
+        found = _severities(c) or "no risky items"
+        return f"first inventory, {found} across {_plural(read, 'source')}"
+    if c.new_total:
+        return f"{_severities(c)} new across {_plural(c.sources_with_new, 'source')}"
+    if c.changes or c.rule_changes:
+        total = c.changes + c.rule_changes
+        return f"{_plural(total, 'change')}, no new findings across {_plural(read, 'source')}"
+    return f"no changes across {_plural(read, 'source')}"
+
+
+def make_subject(digest: Digest) -> str:
+    """E.g. "drift 2026-11-29: 3 high, 2 medium new across 2 sources; 1 source FAILED"."""
+    text = f"drift {digest.local_date}: {_body(digest)}"
+    c = digest.counts
+    if c.sources_failed and c.sources_failed != c.sources:
+        text += f"; {_plural(c.sources_failed, 'source')} FAILED"
+    return header_text(text, SUBJECT_LIMIT)

@@ -1,0 +1,83 @@
+"""Slack incoming webhook (loopback receiver) and the file notifier."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from drift.errors import DeliveryError
+from drift.model import DeliveryStatus, RenderedDigest
+from drift.notify.file import FileConfig, FileNotifier
+from drift.notify.slack import SlackConfig, SlackNotifier
+
+
+def _slack(monkeypatch: pytest.MonkeyPatch, url: str, sleeps: list[float]) -> SlackNotifier:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", url)
+    config = SlackConfig.model_validate({"type": "slack", "webhook_url_env": "SLACK_WEBHOOK_URL"})
+    return SlackNotifier(config, sleep=sleeps.append)
+
+
+def test_slack_posts_blocks_and_honours_retry_after(
+    httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Request] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return Response("rate_limited", status=429, headers={"Retry-After": "7"})
+        return Response("ok")
+
+    httpserver.expect_request("/services/T/B/secret").respond_with_handler(handler)
+    sleeps: list[float] = []
+    url = httpserver.url_for("/services/T/B/secret")
+    assert _slack(monkeypatch, url, sleeps).send(rendered).status is DeliveryStatus.SENT
+    assert sleeps == [7.0]
+    payload = json.loads(seen[-1].get_data())
+    assert payload["text"] == rendered.subject and len(payload["blocks"]) <= 50
+
+
+def test_slack_retry_after_is_capped(
+    httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpserver.expect_request("/s").respond_with_data(
+        "", status=429, headers={"Retry-After": "999999"}
+    )
+    sleeps: list[float] = []
+    with pytest.raises(DeliveryError) as err:
+        _slack(monkeypatch, httpserver.url_for("/s"), sleeps).send(rendered)
+    assert err.value.transient and sleeps and max(sleeps) <= 60
+
+
+def test_slack_404_is_permanent_and_never_shows_the_url(
+    httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpserver.expect_request("/services/T/B/canary").respond_with_data("no_service", status=404)
+    with pytest.raises(DeliveryError) as err:
+        _slack(monkeypatch, httpserver.url_for("/services/T/B/canary"), []).send(rendered)
+    assert not err.value.transient and "no_service" in str(err.value)
+    assert "canary" not in str(err.value) and len(httpserver.log) == 1
+
+
+def test_file_writes_dated_files_atomically_and_once(
+    tmp_path: Path, rendered: RenderedDigest
+) -> None:
+    notifier = FileNotifier(
+        FileConfig.model_validate({"type": "file", "directory": tmp_path / "r"})
+    )
+    first = notifier.send(rendered)
+    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    stem = f"2026-11-29_{rendered.digest_id}"
+    assert names == [f"{stem}.html", f"{stem}.json", f"{stem}.md"]
+    assert (tmp_path / "r" / f"{stem}.json").read_text() == rendered.json
+    assert first.status is DeliveryStatus.SENT
+    assert "already written" in notifier.send(rendered).detail  # idempotent re-send
+    other = dataclasses.replace(rendered, html="<p>different</p>")
+    with pytest.raises(DeliveryError, match="not overwriting"):
+        notifier.send(other)
+    assert (tmp_path / "r" / f"{stem}.html").read_text() == rendered.html
