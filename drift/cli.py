@@ -45,6 +45,7 @@ class DriftGroup(click.Group):
     help="Config file (default ./drift.toml; env DRIFT_CONFIG).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress (info level); `schedule` always does.")
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
@@ -54,13 +55,16 @@ class DriftGroup(click.Group):
 )
 @click.version_option(__version__, prog_name="drift")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, debug: bool, log_format: str) -> None:
+def cli(
+    ctx: click.Context, config_path: str | None, debug: bool, verbose: bool, log_format: str
+) -> None:
     """drift: what telemetry did we ship to our analytics vendors, and since when?
 
     Reads each vendor's event schema, keeps versioned history in a SQL database, diffs against the
     last digest, grades each change by privacy risk and delivers a digest.
     """
-    setup_logging(debug=debug, fmt=log_format)
+    verbose = verbose or ctx.invoked_subcommand == "schedule"
+    setup_logging(debug=debug, verbose=verbose, fmt=log_format)
     ctx.meta["drift.debug"] = debug
     ctx.obj = App(config_path)
     ctx.call_on_close(ctx.obj.close)

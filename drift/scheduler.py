@@ -18,7 +18,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -402,6 +402,26 @@ class ScheduleRunner:
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, handle)
         return previous
+
+
+@contextlib.contextmanager
+def cancel_on_signals(cancel: threading.Event) -> Iterator[threading.Event]:
+    """For the one-shot ``drift run``: SIGTERM/SIGINT set ``cancel`` instead of killing mid-write.
+
+    Kubernetes sends SIGTERM, then SIGKILL after terminationGracePeriodSeconds; Python's default
+    would end the process wherever it is. Main thread only (Python's rule for signal handlers).
+    """
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.warning("received %s; stopping after the current phase", signal.Signals(signum).name)
+        cancel.set()
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield cancel
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _resolve(path: Path, app: App) -> Path:

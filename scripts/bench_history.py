@@ -43,9 +43,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     last = _ensure_history(db, args)
     classifier = _classifier()
     per_file = _json_read_seconds(args)
-    print(
-        f"classifier: {classifier.__class__.__module__}; one full JSON snapshot: {per_file:.3f} s"
-    )
+    print(f"rules {classifier.rules_hash[:12]}; reading one full JSON snapshot: {per_file:.3f} s")
     mid = last - dt.timedelta(days=args.days // 2)
     checks: list[tuple[str, int, Callable[[], Any]]] = [
         (f"timeline {PROPERTY}", args.days, lambda: _timeline(db, classifier)),

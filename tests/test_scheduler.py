@@ -1,4 +1,4 @@
-"""``drift schedule``: DST-safe daily fires, explicit timezone, catch-up once, deadlines, SIGTERM."""
+"""`drift schedule`: DST-safe daily fires, explicit zone, catch-up once, deadlines, SIGTERM."""
 
 from __future__ import annotations
 

@@ -47,7 +47,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from drift.classify.tokens import tokenize
 from drift.errors import ConfigError
-from drift.model import Severity
 
 SeverityText = Literal["low", "medium", "high"]
 TypeName = Literal["string", "number", "integer", "boolean", "object", "array", "datetime"]
@@ -153,7 +152,8 @@ def parse_rules(text: str, origin: str) -> RulesFile:
 
 
 def _first_error(exc: ValidationError, origin: str) -> str:
-    err = exc.errors()[0]
+    # a misspelt key also makes the right one "missing": report the misspelling
+    err = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     key = _key_path(err["loc"])
     if err["type"] == "extra_forbidden":
         return f"{origin}: unknown key '{key}' ({_expected(err['loc'])})"
@@ -222,7 +222,3 @@ def _with_severity(
         severity = overrides[rule.category]
     severity = severity or categories[rule.category].severity
     return rule.model_copy(update={"severity": severity})
-
-
-def severity_of(rule: RuleSpec) -> Severity:
-    return Severity(rule.severity or "low")

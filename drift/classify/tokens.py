@@ -25,8 +25,9 @@ _DIGITS = "0123456789"
 @lru_cache(maxsize=16384)
 def tokenize(name: str) -> tuple[str, ...]:
     """Lowercase tokens of a property name (empty for names with no letters or digits)."""
-    text = unicodedata.normalize("NFKC", name)
-    text = _VENDOR_PREFIX.sub("", text, count=1)
+    text = name if name.isascii() else unicodedata.normalize("NFKC", name)
+    if text[:3].lower() == "gp:" or text[:1].isspace():
+        text = _VENDOR_PREFIX.sub("", text, count=1)
     out: list[str] = []
     for run in _WORDS.findall(text):
         out.extend(_split_run(run))

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from drift import pipeline
+from drift import compose
 from drift.app import App
 from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
@@ -32,7 +32,7 @@ def diff(app: App, source: str, from_ref: str, to_ref: str, fmt: str) -> None:
         b = queries.resolve_ref(session, source, to_ref, app.timezone)
         if b is None:
             raise ConfigError(f"no snapshot of {source!r} on or before {to_ref}")
-        changes = pipeline.diff_source(app, session, source, a, b)
+        changes = compose.diff_source(app, session, source, a, b)
     rows = [
         {
             "kind": str(c.kind),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from drift import pipeline
+from drift import compose, pipeline
 from drift.app import App
 from drift.commands.output import safe_text
 from drift.model import Severity
@@ -74,7 +74,7 @@ def run(
 @click.pass_obj
 def report(app: App, fmt: str, output: Path | None) -> None:
     """Render what the next digest would say from what is recorded; send nothing."""
-    composed = pipeline.report(app)
+    composed = compose.report(app)
     text = render_for(composed.digest, fmt, app.config.digest.templates)
     if output is None:
         click.echo(text)

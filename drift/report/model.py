@@ -111,17 +111,17 @@ class DigestInput:
 
 
 class Section(StrEnum):
-    """Where a row appears, in display order."""
+    """Where a row appears, in display order: what breaks a policy first, then what is new."""
 
+    POLICY = "policy"
     NEW = "new"  # new since the last digest, with findings, not acknowledged
+    INVENTORY = "inventory"  # first run: risky items that are there
+    UNDOCUMENTED = "undocumented"
     OPEN = "open"  # still unacknowledged, item unchanged
     RULES = "rules"  # findings changed because the rules changed
     REMOVED = "removed"  # removed, no longer listed, type changed
     ACKNOWLEDGED = "acknowledged"  # collapsed
     OTHER = "other"  # every other change
-    INVENTORY = "inventory"  # first run: risky items that are there
-    POLICY = "policy"
-    UNDOCUMENTED = "undocumented"
 
 
 SECTION_TITLES = {

@@ -129,8 +129,11 @@ class Runtime:
 class Source(Protocol):
     """A source reads one vendor project (or file) and returns its whole schema, or raises."""
 
-    name: str
-    provenance: Provenance
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def provenance(self) -> Provenance: ...
 
     def fetch(self) -> Schema: ...
 

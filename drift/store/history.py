@@ -247,14 +247,16 @@ def timeline(
     query = (
         select(ItemKeyRow, SourceRow.name)
         .join(SourceRow, SourceRow.id == ItemKeyRow.source_id)
-        .where(ItemKeyRow.name_hash == h16(name))
+        .where(ItemKeyRow.name_hash == h16(name))  # the source is filtered below (index choice)
     )
     if source is not None:
-        query = query.where(ItemKeyRow.source_id == source_id(session, source))
+        source_id(session, source)  # says so when the source is unknown
     keys = {
         row.id: (src, _key(row))
         for row, src in session.execute(query)
-        if _key_name(_key(row)) == name and (event is None or row.event == event)
+        if _key_name(_key(row)) == name
+        and (event is None or row.event == event)
+        and (source is None or src == source)
     }
     rows = _item_rows(session, keys)
     snaps = {src: source_snapshots(session, src) for src, _ in keys.values()}
@@ -308,17 +310,17 @@ class _Grader:
         self._by_text: dict[tuple[str, tuple[str, ...], str], tuple[Finding, ...]] = {}
         self._by_pair: dict[tuple[str, int], tuple[Finding, ...]] = {}
 
-    def grade(self, rows: Iterable[tuple[str, int, str]]) -> set[tuple[str, int]]:
-        """Grade (name, definition id, body) rows; returns the (name, id) pairs seen."""
-        rows = list(rows)
-        bodies = {d: b for _, d, b in rows if d not in self._texts}
+    def grade(self, session: Session, pairs: set[tuple[str, int]], def_ids: Any) -> None:
+        """Grade (name, definition id) pairs; ``def_ids`` selects their definition ids."""
+        wanted = select(DefinitionRow.id, DefinitionRow.body).where(
+            DefinitionRow.id.in_(def_ids.distinct())
+        )
+        bodies = {d: b for d, b in session.execute(wanted) if d not in self._texts}
         parsed = json.loads(f"[{','.join(bodies.values())}]")
         for def_id, body in zip(bodies, parsed, strict=True):
             self._texts[def_id] = (tuple(body.get("type", ())), str(body.get("description", "")))
-        pairs = {(name, def_id) for name, def_id, _ in rows}
         for name, def_id in pairs - self._by_pair.keys():
             self._by_pair[(name, def_id)] = self._classify(name, *self._texts[def_id])
-        return pairs
 
     def _classify(self, name: str, types: tuple[str, ...], description: str) -> tuple[Finding, ...]:
         text = (name, types, description)
@@ -340,16 +342,16 @@ def _source_exposure(
 ) -> list[Exposure]:
     lo, hi = span
     sid = source_id(session, snaps.name)
-    query = (
-        select(ItemKeyRow.name, ItemRow.definition_id, DefinitionRow.body)
+    overlapping = (
+        select(ItemKeyRow.name, ItemRow.definition_id)
         .select_from(ItemRow)
         .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
-        .join(DefinitionRow, DefinitionRow.id == ItemRow.definition_id)
         .where(ItemRow.source_id == sid, ItemRow.valid_from <= hi)
         .where(or_(ItemRow.valid_to.is_(None), ItemRow.valid_to > lo))
         .where(ItemKeyRow.scope != str(Scope.EVENT))
     )
-    pairs = grader.grade(session.execute(query).all())
+    pairs = {(name, def_id) for name, def_id in session.execute(overlapping)}
+    grader.grade(session, pairs, overlapping.with_only_columns(ItemRow.definition_id))
     risky = sorted({n for n, d in pairs if grader.findings(n, d)})
     by_name: dict[str, list[Interval]] = {}
     for interval in _name_intervals(session, snaps, sid, risky):
@@ -392,13 +394,13 @@ def _name_intervals(
     wanted = set(names)
     keys: dict[int, ItemKey] = {}
     for chunk in chunks([h16(n) for n in names]):
-        query = select(ItemKeyRow.id, ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name).where(
-            ItemKeyRow.source_id == sid,
-            ItemKeyRow.name_hash.in_(chunk),
-            ItemKeyRow.scope != str(Scope.EVENT),
-        )
-        for key_id, scope, event, name in session.execute(query):
-            if name in wanted:
+        # By name hash alone, so that every backend walks ix_item_key_name_hash (SQLite without
+        # statistics prefers the (source_id, key_hash) index and would scan the whole source).
+        query = select(
+            ItemKeyRow.id, ItemKeyRow.source_id, ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name
+        ).where(ItemKeyRow.name_hash.in_(chunk))
+        for key_id, key_source, scope, event, name in session.execute(query):
+            if key_source == sid and scope != Scope.EVENT and name in wanted:
                 keys[key_id] = ItemKey(Scope(scope), event, name)
     rows = _item_rows(session, keys)
     return [_interval(snaps, keys[k], d, f, t) for k, d, f, t in rows]

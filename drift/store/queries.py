@@ -152,20 +152,21 @@ def _items(session: Session, *conditions: Any) -> dict[ItemKey, Item]:
 
 
 def _item_list(session: Session, *conditions: Any) -> list[Item]:
-    """Items matching ``conditions``; each distinct definition body is parsed once."""
+    """Items matching ``conditions``; each distinct definition is read and parsed once."""
     query = (
-        select(ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name, DefinitionRow.id)
-        .add_columns(DefinitionRow.body)
+        select(ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name, ItemRow.definition_id)
         .select_from(ItemRow)
         .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
-        .join(DefinitionRow, DefinitionRow.id == ItemRow.definition_id)
         .where(*conditions)
     )
     rows = session.execute(query).all()
-    bodies = {def_id: body for *_, def_id, body in rows}
+    wanted = select(DefinitionRow.id, DefinitionRow.body).where(
+        DefinitionRow.id.in_(select(ItemRow.definition_id).where(*conditions).distinct())
+    )
+    bodies = {def_id: body for def_id, body in session.execute(wanted)}
     parsed = dict(zip(bodies, json.loads(f"[{','.join(bodies.values())}]"), strict=True))
     scopes = {str(s): s for s in Scope}
-    return [Item(scopes[s], e, n, parsed[def_id]) for s, e, n, def_id, _ in rows]
+    return [Item(scopes[s], e, n, parsed[def_id]) for s, e, n, def_id in rows]
 
 
 def touched_between(

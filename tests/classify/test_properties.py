@@ -26,9 +26,7 @@ NAMES = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(name=NAMES, types=TYPES, description=st.text(max_size=80))
-def test_never_crashes_and_is_deterministic(
-    name: str, types: list[str], description: str
-) -> None:
+def test_never_crashes_and_is_deterministic(name: str, types: list[str], description: str) -> None:
     first = CLF.classify(name, types, description)
     fresh = load_classifier().classify(name, types, description)
     assert first == fresh

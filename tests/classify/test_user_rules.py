@@ -112,8 +112,10 @@ def test_new_category_and_temporary_markers(tmp_path: Path) -> None:
         ('[[rules]]\nid = "a.b"\ncategory = "url"\nwhat = "x"\n', "rules[0].tokens"),
         ('[[rules]]\nid = "a.b"\ncategory = "nope"\nwhat = "x"\ntokens = ["x"]\n', "category"),
         ('[[rules]]\nid = "a.b"\ncategory = "url"\nwhat = "x"\ntokens = ["$$"]\n', "tokens"),
-        ('[[rules]]\nid = "a.b"\ncategory = "url"\nwhat = "x"\ntokens = ["x"]\ntypes=["str"]\n',
-         "types"),
+        (
+            '[[rules]]\nid = "a.b"\ncategory = "url"\nwhat = "x"\ntokens = ["x"]\ntypes=["str"]\n',
+            "types",
+        ),
         ("[temporary]\neverywhere = []\n", "temporary.everywhere"),
     ],
 )

@@ -9,20 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from drift.app import App
 from drift.cli import cli
 from drift.commands import govern as govern_cmd
 from drift.exitcodes import Exit
 from drift.store.acks import AckTarget, add_ack
 from drift.store.database import Database
-from tests.govern.scenario import CONFIG, DAYS, StubClassifier, record_days
+from tests.govern.scenario import CONFIG, DAYS, record_days
 
 FORBID = 'policy "no contact data" (drift.toml [[policy]] #1): forbid contact'
-
-
-@pytest.fixture(autouse=True)
-def _classifier(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(App, "classifier", property(lambda self: StubClassifier()))
 
 
 def setup(tmp_path: Path, db_url: str, *, record: bool = True, extra: str = "") -> Path:
@@ -160,17 +154,11 @@ def test_inventory_of_a_source_never_snapshotted_is_an_error(tmp_path: Path, db_
     assert code == Exit.CONFIG and "'web-events' has no snapshot yet" in err
 
 
-def test_classify_explains_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import drift.classify
-
-    def explain(
-        clf: StubClassifier, name: str, types: list[str], description: str
-    ) -> dict[str, object]:
-        return {"name": name, "types": types, "findings": [f.rule_id for f in clf.classify(name)]}
-
-    monkeypatch.setattr(drift.classify, "explain", explain, raising=False)  # until it lands
+def test_classify_explains_names(tmp_path: Path) -> None:
     path = setup(tmp_path, f"sqlite:///{tmp_path}/drift.db", record=False)
     code, out, _ = invoke(path, "classify", "phone_number", "page_name", "--type", "string")
     assert code == 0 and "contact" in out and "page_name" in out
     code, out, _ = invoke(path, "classify", "email", "--format", "json")
-    assert json.loads(out) == [{"name": "email", "types": [], "findings": ["stub.contact"]}]
+    [verdict] = json.loads(out)
+    assert verdict["name"] == "email" and verdict["verdict"] == "flagged"
+    assert [f["category"] for f in verdict["findings"]] == ["contact"]

@@ -1,0 +1,47 @@
+"""``drift prune``: retention for snapshots, runs, and delivered digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from drift.app import App
+from drift.commands.output import emit, format_option
+from drift.store.lease import RunLease
+from drift.store.prune import PruneCounts, prune
+
+
+def prune_history(app: App, older_than_days: int, *, dry_run: bool = False) -> PruneCounts:
+    """Prune under the run lease (a run recording meanwhile would race the deletes)."""
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than_days)
+    if dry_run:
+        with app.database.scratch() as session:
+            return prune(session, cutoff)
+    with RunLease(app.database), app.database.session() as session:
+        return prune(session, cutoff)
+
+
+@click.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Remove history older than this many days.",
+)
+@click.option("--dry-run", is_flag=True, help="Count what would be removed; change nothing.")
+@format_option("table", "json")
+@click.pass_obj
+def prune_cmd(app: App, days: int, dry_run: bool, fmt: str) -> None:
+    """Remove snapshots, runs and delivered digests older than N days, keeping what the kept
+    history needs (first-seen dates, each source's newest snapshot and baseline digest)."""
+    counts = prune_history(app, days, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    rows = [{"table": name, verb: count} for name, count in counts.as_dict().items()]
+    document = {"dry_run": dry_run, "older_than_days": days, "removed": counts.as_dict()}
+    emit(rows, fmt, ["table", verb], title=f"drift prune --older-than {days}", document=document)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(prune_cmd)

@@ -1,0 +1,179 @@
+"""``drift status``: is the daily job healthy? Last run, each source's freshness, stuck deliveries.
+
+A source that silently stopped being read is the failure people miss, so every configured source is
+listed with the age of its last good snapshot, and flagged if it was never read or is > 2 days old.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from drift.app import App
+from drift.commands.output import emit, format_option, safe_text
+from drift.scheduler import next_fire_time
+from drift.store import runs
+from drift.store.lease import read_lease
+from drift.store.tables import OutboxRow
+
+STALE_AFTER = dt.timedelta(days=2)
+
+
+def collect(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything ``drift status`` shows, as plain data (also the JSON output)."""
+    now = now or dt.datetime.now(dt.UTC)
+    with app.database.session() as session:
+        last = runs.last_runs(session, 1, include_dry_runs=False)
+        document = {
+            "now": now.isoformat(),
+            "last_run": _run(last[0]) if last else None,
+            "next_run": _iso(next_fire_time(app.config.schedule, now)),
+            "schedule": {
+                "cron": app.config.schedule.cron,
+                "timezone": app.config.schedule.timezone,
+            },
+            "lease": _lease(session),
+            "sources": _sources(app, session, now),
+            "deliveries": _deliveries(session),
+        }
+    return document
+
+
+def _run(info: runs.RunInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "status": info.status,
+        "phase": info.phase,
+        "trigger": info.trigger,
+        "started_at": _iso(info.started_at),
+        "finished_at": _iso(info.finished_at),
+        "exit_code": info.exit_code,
+        "error": info.error,
+    }
+
+
+def _lease(session: Session) -> dict[str, Any] | None:
+    state = read_lease(session)
+    if state is None or state.holder is None:
+        return None
+    return {
+        "holder": state.holder,
+        "since": _iso(state.acquired_at),
+        "expires": _iso(state.expires_at),
+    }
+
+
+def _sources(app: App, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
+    snapshots = runs.last_successful_snapshot_per_source(session)
+    outcomes = runs.last_source_outcomes(session)
+    configured = [s.name for s in app.config.sources]
+    names = configured + sorted(set(snapshots) - set(configured))
+    return [
+        _source(name, name in configured, snapshots.get(name), outcomes.get(name), now)
+        for name in names
+    ]
+
+
+def _source(
+    name: str,
+    configured: bool,
+    snap: runs.SnapshotAt | None,
+    outcome: runs.SourceRunInfo | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    age = now - snap.taken_at if snap else None
+    if not configured:
+        flag = "not configured"
+    elif snap is None:
+        flag = "never read"
+    elif age is not None and age > STALE_AFTER:
+        flag = f"stale: not read for {age.days} days"
+    else:
+        flag = "ok"
+    return {
+        "source": name,
+        "last_outcome": outcome.status if outcome else None,
+        "last_error": outcome.error if outcome else None,
+        "last_run": outcome.run_id if outcome else None,
+        "last_snapshot": snap.snapshot_id if snap else None,
+        "last_snapshot_at": _iso(snap.taken_at) if snap else None,
+        "age_hours": round(age.total_seconds() / 3600, 1) if age is not None else None,
+        "flag": flag,
+    }
+
+
+def _deliveries(session: Session) -> list[dict[str, Any]]:
+    """Outbox rows not sent: pending retries and permanent failures, with the last error."""
+    rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.status != "sent").order_by(OutboxRow.id)
+    )
+    return [
+        {
+            "outbox_id": r.id,
+            "digest_id": r.digest_id,
+            "channel": r.channel,
+            "status": r.status,
+            "attempts": r.attempts,
+            "last_error": r.last_error,
+            "next_attempt_at": _iso(r.next_attempt_at),
+            "created_at": _iso(r.created_at),
+        }
+        for r in rows
+    ]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds") if moment else None
+
+
+@click.command("status")
+@format_option("table", "json")
+@click.pass_obj
+def status(app: App, fmt: str) -> None:
+    """Last run, next scheduled run, each source's freshness, and deliveries not yet sent."""
+    document = collect(app)
+    if fmt == "json":
+        emit([], fmt, [], document=document)
+        return
+    _print_summary(document)
+    emit(
+        document["sources"],
+        "table",
+        ["source", "last_outcome", "last_snapshot_at", "age_hours", "flag", "last_error"],
+        title="Sources",
+    )
+    if document["deliveries"]:
+        emit(
+            document["deliveries"],
+            "table",
+            ["outbox_id", "channel", "status", "attempts", "next_attempt_at", "last_error"],
+            title="Deliveries not sent",
+        )
+
+
+def _print_summary(document: dict[str, Any]) -> None:
+    last = document["last_run"]
+    if last:
+        click.echo(
+            f"last run: #{last['id']} {last['status']} (exit {last['exit_code']}, "
+            f"{last['trigger']}) started {last['started_at']}"
+        )
+        if last["error"]:
+            click.echo(f"  error: {safe_text(last['error'])}")
+    else:
+        click.echo("last run: none yet")
+    schedule = document["schedule"]
+    click.echo(f"next run: {document['next_run']} ({schedule['cron']} in {schedule['timezone']})")
+    lease = document["lease"]
+    if lease:
+        click.echo(
+            f"lease held by {lease['holder']} since {lease['since']} (expires {lease['expires']})"
+        )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(status)

@@ -1,0 +1,184 @@
+"""Retention on every backend: kept history answers exactly as before, first-seen dates survive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from drift.cli import cli
+from drift.model import Item, Provenance, Schema, Scope
+from drift.store import queries, runs
+from drift.store.database import Database
+from drift.store.prune import PruneCounts, prune
+from drift.store.record import record_snapshot
+from drift.store.tables import (
+    DigestRow,
+    DigestSourceRow,
+    ItemKeyRow,
+    ItemRow,
+    OutboxRow,
+    RunRow,
+    SnapshotRow,
+)
+
+T0 = dt.datetime(2027, 1, 1, 7, 0, tzinfo=dt.UTC)
+DAYS = 12
+CUTOFF = T0 + dt.timedelta(days=6, hours=1)
+
+
+def day_schemas(source: str, seed: int) -> list[Schema]:
+    """A random walk: properties appear, change type, vanish and come back."""
+    rng = random.Random(seed)
+    pool = [(f"Event{e}", f"prop{p}") for e in range(3) for p in range(6)]
+    present = {key: "string" for key in pool[:8]}
+    out = []
+    for day in range(DAYS):
+        for key in rng.sample(pool, 4 if day % 3 == 0 else 0):  # quiet days change nothing
+            roll = rng.random()
+            if roll < 0.3:
+                present.pop(key, None)
+            else:
+                present[key] = rng.choice(["string", "integer", "boolean"])
+        items = [Item.of(Scope.EVENT, e) for e in sorted({e for e, _ in present})]
+        items += [Item.of(Scope.EVENT_PROPERTY, e, p, type=t) for (e, p), t in present.items()]
+        out.append(Schema.build(source, Provenance.DOCUMENTED, items))
+    return out
+
+
+def seed_history(db: Database) -> dict[str, list[int]]:
+    ids: dict[str, list[int]] = {"a": [], "b": []}
+    walks = {name: day_schemas(name, seed) for name, seed in (("a", 1), ("b", 2))}
+    for day in range(DAYS):
+        at = T0 + dt.timedelta(days=day)
+        with db.session() as session:
+            run_id = runs.start_run(
+                session, trigger="schedule", holder="h", fencing_token=day, now=at
+            )
+            coverage = {}
+            for name, walk in walks.items():
+                rec = record_snapshot(session, walk[day], source_type="jsonschema", taken_at=at)
+                ids[name].append(rec.snapshot_id)
+                coverage[rec.source_id] = rec.snapshot_id
+                runs.record_source(session, run_id, name, "read", snapshot_id=rec.snapshot_id)
+            runs.finish_run(session, run_id, status="completed", exit_code=0, now=at)
+            if day % 3 == 0:
+                add_digest(session, day, at, coverage)
+    return ids
+
+
+def add_digest(session: object, day: int, at: dt.datetime, coverage: dict[int, int]) -> None:
+    digest = DigestRow(
+        digest_key=f"d{day}", created_at=at, rules_hash="r", subject="s", body_json="{}",
+        html="", text="", markdown="", slack="", findings_json="{}",
+    )  # fmt: skip
+    session.add(digest)  # type: ignore[attr-defined]
+    session.flush()  # type: ignore[attr-defined]
+    for source_id, snapshot_id in coverage.items():
+        session.add(
+            DigestSourceRow(digest_id=digest.id, source_id=source_id, snapshot_id=snapshot_id)
+        )  # type: ignore[attr-defined]  # noqa: E501
+    session.add(  # type: ignore[attr-defined]
+        OutboxRow(
+            digest_id=digest.id, channel="file", idempotency_key=f"k{day}",
+            status="pending" if day == 3 else "sent", attempts=1, created_at=at,
+        )
+    )  # fmt: skip
+
+
+def states(db: Database, snapshot_ids: list[int]) -> dict[int, str]:
+    with db.session() as session:
+        return {sid: queries.state_at(session, sid).content_hash for sid in snapshot_ids}
+
+
+def first_seen(db: Database) -> dict[tuple[int, bytes], dt.datetime]:
+    with db.session() as session:
+        rows = session.execute(
+            select(ItemKeyRow.source_id, ItemKeyRow.key_hash, func.min(SnapshotRow.taken_at))
+            .join(ItemRow, ItemRow.key_id == ItemKeyRow.id)
+            .join(SnapshotRow, SnapshotRow.id == ItemRow.valid_from)
+            .group_by(ItemKeyRow.source_id, ItemKeyRow.key_hash)
+        )
+        return {(s, bytes(k)): seen for s, k, seen in rows}
+
+
+def still_present(db: Database, snapshot_ids: list[int]) -> set[tuple[int, bytes]]:
+    with db.session() as session:
+        rows = session.execute(
+            select(ItemKeyRow.source_id, ItemKeyRow.key_hash)
+            .join(ItemRow, ItemRow.key_id == ItemKeyRow.id)
+            .where(ItemRow.valid_to.is_(None), ItemRow.source_id.is_not(None))
+        )
+        return {(s, bytes(k)) for s, k in rows}
+
+
+def count(db: Database, table: type) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_pruning_keeps_the_kept_period_and_first_seen_dates(database: Database) -> None:
+    ids = seed_history(database)
+    kept_period = [sid for walk in ids.values() for sid in walk[6:]]
+    before_states = states(database, kept_period)
+    before_seen = first_seen(database)
+    present = still_present(database, kept_period)
+
+    with database.scratch() as session:
+        dry = prune(session, CUTOFF)
+    assert count(database, SnapshotRow) == 2 * DAYS  # the dry run changed nothing
+
+    with database.session() as session:
+        counts = prune(session, CUTOFF)
+    assert counts == dry
+    assert (counts.runs, counts.run_sources) == (7, 14)
+    assert counts.items > 0 and counts.snapshots > 0 and counts.digests == 2
+    assert states(database, kept_period) == before_states
+    after_seen = first_seen(database)
+    assert {k: after_seen[k] for k in present} == {k: before_seen[k] for k in present}
+    assert any(before_seen[k] < CUTOFF for k in present)  # the case that matters occurred
+
+    with database.session() as session:
+        snapshots = set(session.scalars(select(SnapshotRow.id)))
+        digests = set(session.scalars(select(DigestRow.digest_key)))
+        items_from = set(session.scalars(select(ItemRow.valid_from)))
+        items_to = set(
+            session.scalars(select(ItemRow.valid_to).where(ItemRow.valid_to.is_not(None)))
+        )
+        kept_runs = session.scalar(select(func.count()).select_from(RunRow))
+    assert set(kept_period) <= snapshots and items_from | items_to <= snapshots
+    assert digests == {"d3", "d9"}  # d0, d6 delivered and old; d3 has a pending delivery
+    assert kept_runs == 5
+
+    with database.session() as session:
+        assert prune(session, CUTOFF) == PruneCounts()  # nothing left to remove
+
+
+def test_prune_command_reports_counts_and_dry_run_keeps_everything(
+    tmp_path: Path, db_url: str
+) -> None:
+    db = Database(db_url)
+    with db.session() as session:
+        old = T0 - dt.timedelta(days=400)
+        for day in range(3):
+            run_id = runs.start_run(
+                session,
+                trigger="cli",
+                holder="h",
+                fencing_token=1,
+                now=old + dt.timedelta(days=day),
+            )
+            runs.finish_run(session, run_id, status="completed", exit_code=0)
+    path = tmp_path / "drift.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n')
+    args = ["--config", str(path), "prune", "--older-than", "30", "--format", "json"]
+    dry = CliRunner().invoke(cli, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert '"runs": 2' in dry.stdout and count(db, RunRow) == 3
+    real = CliRunner().invoke(cli, args)
+    assert real.exit_code == 0, real.output
+    assert '"runs": 2' in real.stdout and count(db, RunRow) == 1
+    db.dispose()
