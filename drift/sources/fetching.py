@@ -32,7 +32,9 @@ def fetch_all(sources: Sequence[Source], max_workers: int = 8) -> dict[str, Sche
 
     threads = []
     for source in sources:
-        thread = threading.Thread(target=work, args=(source,), name=f"drift-fetch-{source.name}", daemon=True)
+        thread = threading.Thread(
+            target=work, args=(source,), name=f"drift-fetch-{source.name}", daemon=True
+        )
         thread.start()
         threads.append((source, thread))
     for source, thread in threads:
@@ -47,7 +49,9 @@ def _fetch_one(source: Source) -> Schema | DriftError:
     except DriftError as exc:
         return exc
     except Exception as exc:  # a connector bug must not take the other sources down
-        return SourceError(f"source '{source.name}' failed unexpectedly: {type(exc).__name__}: {exc}")
+        return SourceError(
+            f"source '{source.name}' failed unexpectedly: {type(exc).__name__}: {exc}"
+        )
 
 
 def _wait(source: Source, thread: threading.Thread) -> None:
@@ -63,4 +67,6 @@ def _unfinished(source: Source) -> DriftError:
     runtime = getattr(source, "runtime", None)
     if runtime is not None and runtime.cancel.is_set():
         return SourceError(f"source '{source.name}': fetch cancelled (the run is stopping)")
-    return DeadlineExceeded(f"source '{source.name}': no answer within its deadline; try again later")
+    return DeadlineExceeded(
+        f"source '{source.name}': no answer within its deadline; try again later"
+    )

@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +39,7 @@ from tenacity import (
     stop_after_delay,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 from drift.errors import AuthError, BadResponse, DeadlineExceeded, RateLimited, SourceError
 from drift.sources.base import Runtime
@@ -179,6 +180,16 @@ class _Retry(Exception):
         self.message, self.status, self.hint = message, status, hint
 
 
+class _StopAtDeadline(stop_base):
+    """Give up now rather than sleep past the deadline (or past a cancel)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def __call__(self, state: RetryCallState) -> bool:
+        return self.runtime.cancel.is_set() or state.upcoming_sleep >= self.runtime.remaining()
+
+
 class _Watchdog:
     """Shuts the request's socket at the deadline: the only guard against dripping servers."""
 
@@ -191,18 +202,17 @@ class _Watchdog:
     def trace(self, name: str, info: Mapping[str, Any]) -> None:
         """httpcore trace hook: remember the newest stream (TCP, then TLS) of this request."""
         stream = info.get("return_value")
-        if name.endswith(".complete") and hasattr(stream, "get_extra_info"):
-            sock = stream.get_extra_info("socket")
+        get_extra_info = getattr(stream, "get_extra_info", None)
+        if name.endswith(".complete") and get_extra_info is not None:
+            sock = get_extra_info("socket")
             if isinstance(sock, socket.socket):
                 self._sock = sock
 
     def _fire(self) -> None:
         self.fired = True
         if self._sock is not None:
-            try:
+            with suppress(OSError):
                 self._sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def __enter__(self) -> _Watchdog:
         self._timer.start()
@@ -258,7 +268,7 @@ class HttpClient:
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts)
             | stop_after_delay(self.retry_seconds)
-            | self._stop_at_deadline,
+            | _StopAtDeadline(self.runtime),
             wait=self._wait,
             retry=retry_if_exception_type(_Retry),
             sleep=lambda seconds: self.clock.sleep(seconds, self.runtime.cancel),
@@ -282,10 +292,6 @@ class HttpClient:
         if isinstance(exc, _Retry) and exc.status == 429:
             wait = max(wait, self.floor)
         return min(wait, MAX_HINT_SECONDS)
-
-    def _stop_at_deadline(self, state: RetryCallState) -> bool:
-        """Give up now rather than sleep past the deadline (or past a cancel)."""
-        return self.runtime.cancel.is_set() or state.upcoming_sleep >= self.runtime.remaining()
 
     def _gave_up(self, exc: _Retry, path: str) -> SourceError:
         where = f"source '{self.source}': {self.vendor} GET {_path(path)}"
@@ -314,7 +320,9 @@ class HttpClient:
                 except httpx.TransportError as exc:
                     raise self._transport_error(exc, path, dog) from None
 
-    def _send(self, path: str, params: dict[str, Any], timeout: httpx.Timeout, dog: _Watchdog) -> Any:
+    def _send(
+        self, path: str, params: dict[str, Any], timeout: httpx.Timeout, dog: _Watchdog
+    ) -> Any:
         with self._client.stream(
             "GET", path, params=params, timeout=timeout, extensions={"trace": dog.trace}
         ) as response:
@@ -323,9 +331,7 @@ class HttpClient:
             self._note_budget(response)
         return self._parse(body, path)
 
-    def _transport_error(
-        self, exc: httpx.TransportError, path: str, dog: _Watchdog
-    ) -> Exception:
+    def _transport_error(self, exc: httpx.TransportError, path: str, dog: _Watchdog) -> Exception:
         where = f"source '{self.source}': {self.vendor} GET {_path(path)}"
         if dog.fired or self.runtime.remaining() <= 0:
             return DeadlineExceeded(
@@ -334,6 +340,12 @@ class HttpClient:
                 "try later or raise timeout_seconds"
             )
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if "CERTIFICATE_VERIFY_FAILED" in reason:
+            return SourceError(
+                f"{where}: the server's TLS certificate is not trusted ({reason}); drift always "
+                "verifies TLS: fix the certificate or point SSL_CERT_FILE at your CA bundle",
+                transient=False,
+            )
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
             return _Retry(f"cannot connect ({reason})")
         if isinstance(exc, httpx.RemoteProtocolError):
@@ -439,8 +451,8 @@ def _path(url: str) -> str:
 class PageGuard:
     """Stops pagination that loops or runs away: an error, never a silent truncation."""
 
-    def __init__(self, source: str, what: str, max_pages: int = MAX_PAGES) -> None:
-        self.source, self.what, self.max_pages = source, what, max_pages
+    def __init__(self, source: str, what: str, max_pages: int | None = None) -> None:
+        self.source, self.what, self.max_pages = source, what, max_pages or MAX_PAGES
         self.seen: set[str] = set()
 
     def next(self, cursor: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from drift.cli import cli
 from drift.model import Item, Provenance, Schema, Scope
@@ -70,18 +71,18 @@ def seed_history(db: Database) -> dict[str, list[int]]:
     return ids
 
 
-def add_digest(session: object, day: int, at: dt.datetime, coverage: dict[int, int]) -> None:
+def add_digest(session: Session, day: int, at: dt.datetime, coverage: dict[int, int]) -> None:
     digest = DigestRow(
         digest_key=f"d{day}", created_at=at, rules_hash="r", subject="s", body_json="{}",
         html="", text="", markdown="", slack="", findings_json="{}",
     )  # fmt: skip
-    session.add(digest)  # type: ignore[attr-defined]
-    session.flush()  # type: ignore[attr-defined]
+    session.add(digest)
+    session.flush()
     for source_id, snapshot_id in coverage.items():
         session.add(
             DigestSourceRow(digest_id=digest.id, source_id=source_id, snapshot_id=snapshot_id)
-        )  # type: ignore[attr-defined]  # noqa: E501
-    session.add(  # type: ignore[attr-defined]
+        )
+    session.add(
         OutboxRow(
             digest_id=digest.id, channel="file", idempotency_key=f"k{day}",
             status="pending" if day == 3 else "sent", attempts=1, created_at=at,

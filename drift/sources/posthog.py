@@ -1,0 +1,164 @@
+"""``type = "posthog"``: event and property definitions (what actually arrived).
+
+Provenance is *observed*: PostHog creates definitions from ingested events, so new properties show
+up here before anyone documents them. Definitions can also vanish (garbage collected after events
+stop), so ``absence_is_unlisting`` reports them as "no longer listed". Property definitions are
+project-wide: event properties are keyed under event ``"*"``, person properties as user properties
+and group properties under their group type index (``"0"`` ... ``"4"``, PostHog's maximum of five).
+Description, hidden and verified exist on paid plans only and are optional. Paging follows the
+query of each ``next`` URL on our own base URL, so a proxy's or self-hosted install's idea of its
+own host never redirects credentials elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import Field, field_validator
+
+from drift.errors import BadResponse
+from drift.model import ANY_EVENT, Item, Provenance, Schema, Scope
+from drift.sources.base import Runtime, SourceBase, SourceConfig
+from drift.sources.http import REAL_CLOCK, Clock, HttpClient, Pace, PageGuard, check_base_url
+
+HOSTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
+# Documented: 480/minute and 4800/hour per personal API key; we stay at 400/min.
+PACE = Pace("PostHog", requests=400, per_seconds=60.0, concurrency=4)
+PAGE_SIZE = 100
+GROUP_TYPES = range(5)
+TYPES = {
+    "string": "string",
+    "numeric": "number",
+    "boolean": "boolean",
+    "datetime": "datetime",
+    "duration": "number",
+}
+
+
+class PostHogConfig(SourceConfig):
+    type: Literal["posthog"] = Field(description="PostHog event and property definitions.")
+    project_id: int = Field(gt=0, description="PostHog project id (the number in the app URL).")
+    region: Literal["us", "eu"] = Field(
+        "us", description="us (us.posthog.com) or eu (eu.posthog.com); base_url for self-hosted."
+    )
+    api_key_env: str = Field(description="Env var holding a personal API key (phx_...).")
+    base_url: str | None = Field(
+        None,
+        description="scheme://host[/prefix] of a self-hosted PostHog or proxy; "
+        "/api/projects/... is appended.",
+    )
+
+    _base_url = field_validator("base_url")(check_base_url)
+
+
+class PostHogSource(SourceBase):
+    Config = PostHogConfig
+    provenance = Provenance.OBSERVED
+    absence_is_unlisting = True
+
+    def __init__(
+        self, config: SourceConfig, runtime: Runtime | None = None, *, clock: Clock = REAL_CLOCK
+    ) -> None:
+        super().__init__(config, runtime)
+        self.clock = clock
+
+    def fetch(self) -> Schema:
+        config = self.config
+        assert isinstance(config, PostHogConfig)
+        key = config.secret("api_key_env")
+        with HttpClient(
+            source=self.name,
+            base_url=config.base_url or HOSTS[config.region],
+            pace=PACE,
+            runtime=self.runtime,
+            env_names=config.env_names(),
+            headers={"Authorization": f"Bearer {key}"},
+            clock=self.clock,
+        ) as http:
+            items = list(self._items(http, f"/api/projects/{config.project_id}"))
+        return Schema.build(self.name, self.provenance, items)
+
+    def _items(self, http: HttpClient, base: str) -> Iterator[Item]:
+        for event in self._paged(http, f"{base}/event_definitions/", {}):
+            if event.get("name"):
+                yield Item.of(Scope.EVENT, str(event["name"]), **_event_fields(event))
+        props = f"{base}/property_definitions/"
+        yield from _props(
+            self._paged(http, props, {"type": "event"}), Scope.EVENT_PROPERTY, ANY_EVENT
+        )
+        yield from _props(self._paged(http, props, {"type": "person"}), Scope.USER_PROPERTY, "")
+        for index in GROUP_TYPES:
+            found = self._paged(http, props, {"type": "group", "group_type_index": index})
+            yield from _props(found, Scope.GROUP_PROPERTY, str(index))
+
+    def _paged(
+        self, http: HttpClient, path: str, params: dict[str, Any]
+    ) -> list[Mapping[str, Any]]:
+        """DRF limit/offset: follow the *query* of ``next`` until it is null."""
+        guard = PageGuard(self.name, f"PostHog {path}")
+        query = {k: str(v) for k, v in {**params, "limit": PAGE_SIZE, "offset": 0}.items()}
+        guard.next(_page_key(query))
+        out: list[Mapping[str, Any]] = []
+        while True:
+            body = http.get_json(path, query)
+            results = body.get("results") if isinstance(body, Mapping) else None
+            if not isinstance(results, list):
+                raise BadResponse(
+                    f"source '{self.name}': PostHog GET {path} has an unexpected shape "
+                    "(expected a 'results' list)"
+                )
+            out.extend(r for r in results if isinstance(r, Mapping))
+            following = body.get("next")
+            if not following:
+                return out
+            query = dict(parse_qsl(urlsplit(str(following)).query))
+            guard.next(_page_key(query))
+
+
+def _page_key(query: Mapping[str, Any]) -> str:
+    return "&".join(f"{k}={v}" for k, v in sorted(query.items()))
+
+
+def _owner(raw: Any) -> list[str]:
+    """The expanded owner (enterprise serializer): name, or email when there is no name."""
+    if not isinstance(raw, Mapping):
+        return []
+    name = f"{raw.get('first_name') or ''} {raw.get('last_name') or ''}".strip()
+    return [name or str(raw.get("email") or "")]
+
+
+def _tags(raw: Any) -> list[str]:
+    return [str(t) for t in raw] if isinstance(raw, list) else []
+
+
+def _event_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "description": event.get("description"),
+        "tags": _tags(event.get("tags")),
+        "hidden": bool(event.get("hidden")),
+        "owners": _owner(event.get("owner")),
+        "vendor": {"verified": True} if event.get("verified") else None,
+    }
+
+
+def _props(found: list[Mapping[str, Any]], scope: Scope, event: str) -> Iterator[Item]:
+    for prop in found:
+        if prop.get("name") and not prop.get("virtual"):
+            yield Item.of(scope, event, str(prop["name"]), **_prop_fields(prop))
+
+
+def _prop_fields(prop: Mapping[str, Any]) -> dict[str, Any]:
+    raw = str(prop.get("property_type") or "").strip().lower()
+    kind = TYPES.get(raw, raw) or ("number" if prop.get("is_numerical") else None)
+    vendor: dict[str, Any] = {"verified": True if prop.get("verified") else None}
+    if raw == "duration":
+        vendor["property_type"] = "Duration"
+    return {
+        "type": kind,
+        "description": prop.get("description"),
+        "tags": _tags(prop.get("tags")),
+        "hidden": bool(prop.get("hidden")),
+        "vendor": vendor,
+    }

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Benchmark: a year of daily snapshots of a 100,000-property schema into SQLite.
+
+Records 365 daily snapshots with 0.1% daily churn (scripts/synthetic.py), then prints:
+- time per snapshot (first, median, slowest) and the time to record an unchanged schema,
+- the database size after the year,
+- the size of ONE snapshot stored as plain JSON, for comparison, and the ratio.
+
+Targets: the year of history under 2x one full JSON copy; an unchanged 100k schema recorded well
+under 2 s. Usage: .venv/bin/python scripts/bench_store.py [--days 365] [--size 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import daily_schemas  # noqa: E402
+
+from drift.model import Schema  # noqa: E402
+from drift.store.database import Database  # noqa: E402
+from drift.store.record import record_snapshot  # noqa: E402
+
+
+def json_copy(schema: Schema) -> bytes:
+    """One snapshot as a plain JSON document: what a naive daily copy would store."""
+    items = [
+        {"scope": str(i.scope), "event": i.event, "name": i.name, "definition": i.definition}
+        for i in schema.items
+    ]
+    return json.dumps({"source": schema.source, "items": items}, ensure_ascii=False).encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--size", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        db = Database(f"sqlite:///{path}")
+        times: list[float] = []
+        last: Schema | None = None
+        for taken_at, schema in daily_schemas(days=args.days, size=args.size):
+            start = time.perf_counter()
+            with db.session() as session:
+                record_snapshot(session, schema, source_type="bench", taken_at=taken_at)
+            times.append(time.perf_counter() - start)
+            last = schema
+            if len(times) % 50 == 0:
+                print(f"  day {len(times)}: {times[-1]:.2f} s", file=sys.stderr)
+        assert last is not None
+        start = time.perf_counter()
+        with db.session() as session:
+            record_snapshot(session, last, source_type="bench", taken_at=taken_at)
+        unchanged = time.perf_counter() - start
+        db.dispose()  # the last connection closing checkpoints the WAL into the file
+        db_size = sum(p.stat().st_size for p in Path(tmp).glob("bench.db*"))
+        one_copy = len(json_copy(last))
+    print(f"snapshots recorded      {len(times)} x {len(last.items):,} items")
+    print(f"first snapshot          {times[0]:.2f} s")
+    print(f"per daily snapshot      median {statistics.median(times[1:]):.2f} s, max {max(times[1:]):.2f} s")
+    print(f"unchanged 100k schema   {unchanged:.2f} s   (target: well under 2 s)")
+    print(f"database after a year   {db_size / 2**20:.1f} MiB")
+    print(f"one snapshot as JSON    {one_copy / 2**20:.1f} MiB")
+    print(f"ratio                   {db_size / one_copy:.2f}x one JSON copy   (target: under 2x; "
+          f"{len(times)} daily JSON copies would be {len(times) * one_copy / 2**30:.1f} GiB)")
+
+
+if __name__ == "__main__":
+    main()
