@@ -45,7 +45,9 @@ class DriftGroup(click.Group):
     help="Config file (default ./drift.toml; env DRIFT_CONFIG).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress (info level); `schedule` always does.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Log progress (info level); `schedule` always does."
+)
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),

@@ -25,17 +25,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from deepdiff import DeepDiff  # noqa: E402
+from deepdiff import DeepDiff
 
-from drift.classify import load_classifier  # noqa: E402
-from drift.diff.engine import compare, diff_schemas  # noqa: E402
-from drift.model import Item, Provenance, Schema, Scope  # noqa: E402
-from drift.store import queries  # noqa: E402
-from drift.store.database import Database  # noqa: E402
-from drift.store.record import record_snapshot  # noqa: E402
+from drift.classify import load_classifier
+from drift.diff.engine import compare, diff_schemas
+from drift.model import Item, Provenance, Schema, Scope
+from drift.store import queries
+from drift.store.database import Database
+from drift.store.record import record_snapshot
 
-WORDS = "user order cart item product page search plan coupon price total session device app " \
-        "button screen campaign source medium email phone name city country zip ip agent id ts".split()
+WORDS = (
+    "user order cart item product page search plan coupon price total session device app "
+    "button screen campaign source medium email phone name city country zip ip agent id ts".split()
+)
 TYPES = ["string", "integer", "number", "boolean"]
 
 
@@ -48,8 +50,15 @@ def synthetic(n_props: int, seed: int = 7) -> list[Item]:
         items.append(Item.of(Scope.EVENT, event, description=f"Event {e}"))
         for p in range(n_props // events):
             name = f"{rng.choice(WORDS)}_{rng.choice(WORDS)}_{p}"
-            items.append(Item.of(Scope.EVENT_PROPERTY, event, name, type=rng.choice(TYPES),
-                                 description=rng.choice(["", f"Describes {name}"])))
+            items.append(
+                Item.of(
+                    Scope.EVENT_PROPERTY,
+                    event,
+                    name,
+                    type=rng.choice(TYPES),
+                    description=rng.choice(["", f"Describes {name}"]),
+                )
+            )
     return items
 
 
@@ -66,7 +75,9 @@ def mutate(items: list[Item], changes: int, seed: int = 11) -> list[Item]:
         elif kind == 1:  # removal
             out[index] = Item.of(item.scope, item.event, f"{item.name}_renamed", type="string")
         else:  # a risky addition
-            out.append(Item.of(Scope.EVENT_PROPERTY, item.event, f"customer_email_{n}", type="string"))
+            out.append(
+                Item.of(Scope.EVENT_PROPERTY, item.event, f"customer_email_{n}", type="string")
+            )
     return out
 
 
@@ -109,14 +120,18 @@ def run(size: int, skip_deepdiff_over: int) -> None:
         with db.session() as session:
             s1 = record_snapshot(session, a, source_type="bench", taken_at=t0).snapshot_id
         with db.session() as session:
-            s2 = record_snapshot(session, b, source_type="bench", taken_at=t0 + dt.timedelta(days=1)).snapshot_id
+            s2 = record_snapshot(
+                session, b, source_type="bench", taken_at=t0 + dt.timedelta(days=1)
+            ).snapshot_id
 
         def from_store() -> int:
             with db.session() as session:
                 before, after = queries.touched_between(session, "bench", s1, s2)
                 known = queries.names_seen_by(session, "bench", [k.name for k in after], s1)
             changes = compare("bench", before, after, name_known=known.__contains__)
-            return sum(len(clf.classify(c.key.name, (c.after or {}).get("type", ()))) for c in changes)
+            return sum(
+                len(clf.classify(c.key.name, (c.after or {}).get("type", ()))) for c in changes
+            )
 
         tracemalloc.start()
         store_s, _ = timed(from_store)
@@ -126,7 +141,8 @@ def run(size: int, skip_deepdiff_over: int) -> None:
 
     print(
         f"{size:>7} props | DeepDiff {base_s:8.3f} s | drift in-memory {mem_s:7.3f} s "
-        f"(x{base_s / mem_s:7.1f}, peak {peak_mem / 2**20:6.1f} MB) | drift from store {store_s:7.4f} s "
+        f"(x{base_s / mem_s:7.1f}, peak {peak_mem / 2**20:6.1f} MB) | "
+        f"drift from store {store_s:7.4f} s "
         f"(x{base_s / store_s:8.1f}, peak {peak_store / 2**20:5.1f} MB)"
     )
 
@@ -134,8 +150,12 @@ def run(size: int, skip_deepdiff_over: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--skip-deepdiff-over", type=int, default=10**9,
-                        help="skip the (slow) DeepDiff baseline above this size")
+    parser.add_argument(
+        "--skip-deepdiff-over",
+        type=int,
+        default=10**9,
+        help="skip the (slow) DeepDiff baseline above this size",
+    )
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.skip_deepdiff_over)

@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import daily_schemas  # noqa: E402
+from synthetic import daily_schemas
 
-from drift.model import Schema  # noqa: E402
-from drift.store.database import Database  # noqa: E402
-from drift.store.record import record_snapshot  # noqa: E402
+from drift.model import Schema
+from drift.store.database import Database
+from drift.store.record import record_snapshot
 
 
 def json_copy(schema: Schema) -> bytes:
@@ -67,12 +67,17 @@ def main() -> None:
         one_copy = len(json_copy(last))
     print(f"snapshots recorded      {len(times)} x {len(last.items):,} items")
     print(f"first snapshot          {times[0]:.2f} s")
-    print(f"per daily snapshot      median {statistics.median(times[1:]):.2f} s, max {max(times[1:]):.2f} s")
+    print(
+        f"per daily snapshot      median {statistics.median(times[1:]):.2f} s, "
+        f"max {max(times[1:]):.2f} s"
+    )
     print(f"unchanged 100k schema   {unchanged:.2f} s   (target: well under 2 s)")
     print(f"database after a year   {db_size / 2**20:.1f} MiB")
     print(f"one snapshot as JSON    {one_copy / 2**20:.1f} MiB")
-    print(f"ratio                   {db_size / one_copy:.2f}x one JSON copy   (target: under 2x; "
-          f"{len(times)} daily JSON copies would be {len(times) * one_copy / 2**30:.1f} GiB)")
+    print(
+        f"ratio                   {db_size / one_copy:.2f}x one JSON copy   (target: under 2x; "
+        f"{len(times)} daily JSON copies would be {len(times) * one_copy / 2**30:.1f} GiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_wheel_ships_migrations_templates_rules_and_example(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
         check=True,
         capture_output=True,
     )
@@ -30,10 +41,25 @@ def test_wheel_ships_migrations_templates_rules_and_example(tmp_path: Path) -> N
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "drift = drift.cli:main" in text and "[drift.sources]" in text and "[drift.notifiers]" in text
+    assert (
+        "drift = drift.cli:main" in text
+        and "[drift.sources]" in text
+        and "[drift.notifiers]" in text
+    )
 
 
 def test_python_dash_m_drift_runs() -> None:
-    result = subprocess.run([sys.executable, "-m", "drift", "--help"], capture_output=True, text=True, check=True)
-    for command in ("run", "schedule", "snapshot", "history", "show", "diff", "exposure", "timeline"):
+    result = subprocess.run(
+        [sys.executable, "-m", "drift", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in (
+        "run",
+        "schedule",
+        "snapshot",
+        "history",
+        "show",
+        "diff",
+        "exposure",
+        "timeline",
+    ):
         assert command in result.stdout

@@ -20,11 +20,15 @@ from drift.store.tables import DigestRow, OutboxRow, RunRow, RunSourceRow, Snaps
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 
 
-def make_workdir(tmp_path: Path, db_url: str, *, send_when_empty: bool = True, extra: str = "") -> Path:
+def make_workdir(
+    tmp_path: Path, db_url: str, *, send_when_empty: bool = True, extra: str = ""
+) -> Path:
     (tmp_path / "current").mkdir(parents=True)
     config = (DEMO / "drift.toml").read_text()
     config = config.replace('url = "sqlite:///drift-demo.db"', f'url = "{db_url}"')
-    config = config.replace("send_when_empty = true", f"send_when_empty = {str(send_when_empty).lower()}")
+    config = config.replace(
+        "send_when_empty = true", f"send_when_empty = {str(send_when_empty).lower()}"
+    )
     (tmp_path / "drift.toml").write_text(config + extra)
     return tmp_path
 
@@ -68,7 +72,13 @@ def test_two_days_inventory_then_changes(tmp_path: Path, db_url: str) -> None:
     files = digests(work)
     assert len(files) == 2
     text = json.dumps(files[1])
-    for name in ("email_domain", "search_query", "ai_prompt", "tmp_phone_number", "support_ticket_id"):
+    for name in (
+        "email_domain",
+        "search_query",
+        "ai_prompt",
+        "tmp_phone_number",
+        "support_ticket_id",
+    ):
         assert name in text
     # values from the event samples never reach a digest or the database
     for value in ("jane@example.org", "red shoes", "203.0.113.9"):
@@ -97,12 +107,16 @@ def test_no_heartbeat_when_switched_off(tmp_path: Path, db_url: str) -> None:
     assert count(db_url, DigestRow) == 1
 
 
-def test_a_failed_source_is_shown_failed_and_the_exit_code_says_partial(tmp_path: Path, db_url: str) -> None:
+def test_a_failed_source_is_shown_failed_and_the_exit_code_says_partial(
+    tmp_path: Path, db_url: str
+) -> None:
     work = make_workdir(tmp_path, db_url)
     day(work, 1)
     run(work)
     day(work, 2)
-    (work / "current" / "events.ndjson").write_text('{"event": "Signup", "properties": {"email": "x@y.z"\n')
+    (work / "current" / "events.ndjson").write_text(
+        '{"event": "Signup", "properties": {"email": "x@y.z"\n'
+    )
     result = run(work)
     assert result.exit_code == Exit.PARTIAL
     assert result.digest is not None
@@ -113,8 +127,13 @@ def test_a_failed_source_is_shown_failed_and_the_exit_code_says_partial(tmp_path
     db = Database(db_url)
     with db.session() as session:
         assert len(queries.snapshots(session, "web-events")) == 1  # the failure recorded nothing
-        statuses = dict(session.execute(select(RunSourceRow.source_name, RunSourceRow.status)
-                                        .where(RunSourceRow.run_id == result.run_id)).all())
+        statuses = dict(
+            session.execute(
+                select(RunSourceRow.source_name, RunSourceRow.status).where(
+                    RunSourceRow.run_id == result.run_id
+                )
+            ).all()
+        )
     db.dispose()
     assert statuses == {"plan": "read", "web-events": "failed"}
     # the next good run still reports web-events' day-2 changes: nothing lost between digests
@@ -143,7 +162,9 @@ def state_summary(db_url: str, workdir: Path) -> tuple[object, ...]:
             latest = queries.resolve_ref(session, name, "latest")
             hashes.append(queries.state_at(session, latest).content_hash if latest else None)
         subjects = list(session.scalars(select(DigestRow.subject).order_by(DigestRow.id)))
-        outbox = list(session.execute(select(OutboxRow.channel, OutboxRow.status).order_by(OutboxRow.id)))
+        outbox = list(
+            session.execute(select(OutboxRow.channel, OutboxRow.status).order_by(OutboxRow.id))
+        )
     db.dispose()
     messages = [(d["subject"], d.get("counts")) for d in digests(workdir)]
     return tuple(hashes), subjects, [tuple(o) for o in outbox], messages
@@ -168,7 +189,9 @@ def test_crash_after_any_phase_then_rerun_equals_one_clean_run(
     crashed = state_summary(db_url, work)
 
     reference_dir = tmp_path / "reference"
-    reference = make_workdir(reference_dir, f"sqlite:///{reference_dir / 'ref.db'}", send_when_empty=False)
+    reference = make_workdir(
+        reference_dir, f"sqlite:///{reference_dir / 'ref.db'}", send_when_empty=False
+    )
     day(reference, 1)
     assert run(reference).exit_code == Exit.OK
     assert crashed == state_summary(f"sqlite:///{reference_dir / 'ref.db'}", reference)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from drift.app import App
 from drift.commands.output import safe_text
 from drift.model import Severity
 from drift.report.render import render_for
+from drift.scheduler import cancel_on_signals
 
 EXIT_CODES = """
 Exit codes: 0 ok; 1 error; 2 config or usage error; 3 some sources failed (the others were
@@ -37,9 +39,14 @@ def run(
     app: App, sources: tuple[str, ...], dry_run: bool, fail_on: str | None, output: Path | None
 ) -> None:
     """The daily job: fetch, record, diff, classify, render once, deliver."""
-    result = pipeline.run(
-        app, sources=sources, dry_run=dry_run, fail_on=Severity.parse(fail_on) if fail_on else None
-    )
+    with cancel_on_signals(threading.Event()) as cancel:
+        result = pipeline.run(
+            app,
+            sources=sources,
+            dry_run=dry_run,
+            fail_on=Severity.parse(fail_on) if fail_on else None,
+            cancel=cancel,
+        )
     for outcome in result.outcomes:
         name = safe_text(outcome.name)
         if outcome.status == "failed":

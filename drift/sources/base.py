@@ -99,7 +99,7 @@ class EnvRefs(BaseModel):
 
 
 class SourceConfig(EnvRefs):
-    """Keys every ``[[sources]]`` block has; each connector subclasses it with a ``type`` literal."""
+    """Keys every ``[[sources]]`` block has; connectors subclass it with a ``type`` literal."""
 
     name: str = Field(
         min_length=1, max_length=200, description="Unique name used in every command."

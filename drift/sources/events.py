@@ -53,7 +53,7 @@ def _files(path: Path) -> list[Path]:
         if not files:
             raise BadResponse(f"{path}: folder has no *.ndjson or *.jsonl files")
         return files
-    if not path.is_file():
+    if not path.exists():  # a named pipe is fine too: samples can be streamed in
         raise BadResponse(f"{path}: no such file or folder; check 'path' in drift.toml")
     return [path]
 

@@ -18,8 +18,8 @@ from drift.store.record import record_snapshot
 def config_file(tmp_path: Path, db_url: str, extra: str = "") -> Path:
     path = tmp_path / "drift.toml"
     path.write_text(
-        f'[database]\nurl = "{db_url}"\n[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
-        + extra
+        f'[database]\nurl = "{db_url}"\n'
+        '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n' + extra
     )
     return path
 

@@ -17,8 +17,15 @@ def test_ndjson_values_never_reach_the_database_file(tmp_path: Path) -> None:
         "\n".join(
             json.dumps(line)
             for line in [
-                {"event": "Signup", "properties": {"email": CANARIES[0], "address": {"street": CANARIES[1]}}},
-                {"type": "identify", "traits": {"api_token": CANARIES[2]}, "context": {"traits": {"ip": CANARIES[3]}}},
+                {
+                    "event": "Signup",
+                    "properties": {"email": CANARIES[0], "address": {"street": CANARIES[1]}},
+                },
+                {
+                    "type": "identify",
+                    "traits": {"api_token": CANARIES[2]},
+                    "context": {"traits": {"ip": CANARIES[3]}},
+                },
             ]
         )
     )

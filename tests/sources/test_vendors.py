@@ -8,7 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from drift.errors import AuthError, BadResponse, DeadlineExceeded, RateLimited, SourceError
-from drift.model import ANY_EVENT, Schema, Scope
+from drift.model import ANY_EVENT, Schema
 from tests.sources.conftest import (
     FIRST_PATH,
     VENDORS,
@@ -135,7 +135,10 @@ def test_posthog_definitions(httpserver: HTTPServer, clock) -> None:
     got = labels(schema)
     assert schema.provenance == "observed" and source.absence_is_unlisting is True
     assert got["event:$pageview"] == {"vendor": {"verified": True}}  # no volume, no last_seen
-    assert got["event:support_ticket_opened"] == {"tags": ["support"], "owners": ["sam@example.com"]}
+    assert got["event:support_ticket_opened"] == {
+        "tags": ["support"],
+        "owners": ["sam@example.com"],
+    }
     assert got[f"event_property:{ANY_EVENT}.support_ticket_id"] == {"type": ["string"]}
     assert got[f"event_property:{ANY_EVENT}.$duration"] == {
         "type": ["number"],
@@ -245,8 +248,9 @@ def test_segment_cursor_cycle(httpserver: HTTPServer, clock) -> None:
     pages = {None: "A", "A": "B", "B": "A"}
 
     def handler(request):  # type: ignore[no-untyped-def]
-        from werkzeug import Response
         import json
+
+        from werkzeug import Response
 
         cursor = request.args.get("pagination.cursor")
         body = {"data": {"trackingPlans": [], "pagination": {"next": pages[cursor]}}}
@@ -259,7 +263,10 @@ def test_segment_cursor_cycle(httpserver: HTTPServer, clock) -> None:
 
 
 def test_posthog_next_cycle(httpserver: HTTPServer, clock) -> None:
-    body = {"results": [], "next": "https://us.posthog.com/api/projects/7/event_definitions/?limit=100&offset=100"}
+    body = {
+        "results": [],
+        "next": "https://us.posthog.com/api/projects/7/event_definitions/?limit=100&offset=100",
+    }
     httpserver.expect_request(FIRST_PATH["posthog"]).respond_with_json(body)
     with pytest.raises(BadResponse, match="cycle"):
         fetch("posthog", httpserver, clock)
