@@ -10,7 +10,6 @@ and both modes stay within each vendor's pace (Mixpanel: 5 sources = 5 requests,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -21,13 +20,13 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drift.model import Schema  # noqa: E402
-from drift.sources.amplitude import AmplitudeConfig, AmplitudeSource  # noqa: E402
-from drift.sources.base import Runtime, SourceBase  # noqa: E402
-from drift.sources.fetching import fetch_all  # noqa: E402
-from drift.sources.mixpanel import MixpanelConfig, MixpanelSource  # noqa: E402
-from drift.sources.posthog import PostHogConfig, PostHogSource  # noqa: E402
-from drift.sources.segment import SegmentConfig, SegmentSource  # noqa: E402
+from drift.model import Schema
+from drift.sources.amplitude import AmplitudeConfig, AmplitudeSource
+from drift.sources.base import Runtime, SourceBase
+from drift.sources.fetching import fetch_all
+from drift.sources.mixpanel import MixpanelConfig, MixpanelSource
+from drift.sources.posthog import PostHogConfig, PostHogSource
+from drift.sources.segment import SegmentConfig, SegmentSource
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "cases" / "vendors"
 PER_VENDOR = 5

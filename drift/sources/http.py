@@ -293,8 +293,11 @@ class HttpClient:
             wait = max(wait, self.floor)
         return min(wait, MAX_HINT_SECONDS)
 
+    def _where(self, path: str) -> str:
+        return f"source '{self.source}': {self.vendor} GET {_path(path)}"
+
     def _gave_up(self, exc: _Retry, path: str) -> SourceError:
-        where = f"source '{self.source}': {self.vendor} GET {_path(path)}"
+        where = self._where(path)
         if exc.status == 429:
             return RateLimited(
                 f"{where} is still rate limited (HTTP 429) after retries; "
@@ -332,7 +335,7 @@ class HttpClient:
         return self._parse(body, path)
 
     def _transport_error(self, exc: httpx.TransportError, path: str, dog: _Watchdog) -> Exception:
-        where = f"source '{self.source}': {self.vendor} GET {_path(path)}"
+        where = self._where(path)
         if dog.fired or self.runtime.remaining() <= 0:
             return DeadlineExceeded(
                 f"{where} was still answering at the source's deadline "
@@ -354,7 +357,7 @@ class HttpClient:
 
     def _check_status(self, response: httpx.Response, path: str) -> None:
         status = response.status_code
-        where = f"source '{self.source}': {self.vendor} GET {_path(path)}"
+        where = self._where(path)
         if status in (401, 403):
             raise AuthError(
                 f"{where} refused the credentials (HTTP {status}); check "
@@ -376,8 +379,8 @@ class HttpClient:
             )
 
     def _read(self, response: httpx.Response, path: str, dog: _Watchdog) -> bytes:
-        where = f"source '{self.source}': {self.vendor} GET {_path(path)}"
-        too_big = f"{where}: response is larger than {self.max_bytes // 1024 // 1024} MiB"
+        where = self._where(path)
+        too_big = f"{where}: response is larger than the {self.max_bytes:,}-byte cap"
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_bytes:
             raise BadResponse(too_big)
@@ -397,8 +400,8 @@ class HttpClient:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
             raise BadResponse(
-                f"source '{self.source}': {self.vendor} GET {_path(path)} did not return valid "
-                f"JSON ({reason}, {len(body)} bytes); the vendor or a proxy sent something else"
+                f"{self._where(path)} did not return valid JSON "
+                f"({reason}, {len(body)} bytes); the vendor or a proxy sent something else"
             ) from None
 
     # ------------------------------------------------------------------ server hints
@@ -409,7 +412,7 @@ class HttpClient:
         if retry_after is not None:
             return retry_after
         try:
-            data = json.loads(response.read()[:65536] or b"null")
+            data = json.loads(_head(response, 65536) or b"null")
             ms = data["errors"][0]["data"]["msBeforeNext"]
             if isinstance(ms, int | float) and not isinstance(ms, bool):
                 return float(ms) / 1000.0
@@ -441,6 +444,17 @@ def _seconds_until(value: str | None, clock: Clock) -> float | None:
     if number > 1e9:  # an epoch timestamp, not a delay
         return max(0.0, number - clock.time())
     return max(0.0, number)
+
+
+def _head(response: httpx.Response, limit: int) -> bytes:
+    """At most ``limit`` bytes of an error body: a 429 must not bypass the size cap."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
 
 
 def _path(url: str) -> str:

@@ -28,8 +28,13 @@ def client(server_url: str, clock: http.Clock, **kw) -> http.HttpClient:  # type
     runtime = kw.pop("runtime", None) or Runtime(deadline_seconds=3600)
     pace = kw.pop("pace", http.Pace("Test", requests=1000, per_seconds=1.0))
     return http.HttpClient(
-        source="t", base_url=server_url, pace=pace, runtime=runtime, env_names=["T_KEY"],
-        clock=clock, **kw,
+        source="t",
+        base_url=server_url,
+        pace=pace,
+        runtime=runtime,
+        env_names=["T_KEY"],
+        clock=clock,
+        **kw,
     )
 
 
@@ -51,9 +56,8 @@ def test_pace_that_cannot_fit_the_deadline_is_a_clear_error() -> None:
     for _ in range(5):
         with pacer.turn("mp", runtime):
             pass
-    with pytest.raises(DeadlineExceeded, match="5 requests per 60 s"):
-        with pacer.turn("mp", runtime):
-            pass
+    with pytest.raises(DeadlineExceeded, match="5 requests per 60 s"), pacer.turn("mp", runtime):
+        pass
 
 
 def test_sources_of_one_vendor_host_share_a_pacer() -> None:
@@ -95,9 +99,11 @@ def test_backoff_is_full_jitter_and_bounded(httpserver: HTTPServer) -> None:
 def test_hint_past_the_deadline_gives_up_at_once(httpserver: HTTPServer) -> None:
     clock = FakeClock()
     httpserver.expect_request("/x").respond_with_data("", status=429, headers={"Retry-After": "90"})
-    with client(base(httpserver), clock, runtime=Runtime(deadline_seconds=20)) as c:
-        with pytest.raises(RateLimited):
-            c.get_json("/x")
+    with (
+        client(base(httpserver), clock, runtime=Runtime(deadline_seconds=20)) as c,
+        pytest.raises(RateLimited),
+    ):
+        c.get_json("/x")
     assert clock.sleeps == []
 
 
@@ -115,16 +121,20 @@ def test_ratelimit_remaining_zero_holds_the_next_request(httpserver: HTTPServer)
 
 def test_content_length_over_the_cap(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/x").respond_with_data("[" + "1," * 5000 + "1]")
-    with client(base(httpserver), FakeClock(), max_bytes=1000) as c:
-        with pytest.raises(BadResponse, match="larger than"):
-            c.get_json("/x")
+    with (
+        client(base(httpserver), FakeClock(), max_bytes=1000) as c,
+        pytest.raises(BadResponse, match="larger than"),
+    ):
+        c.get_json("/x")
 
 
 def test_chunked_body_without_length_is_cut_off(raw_server) -> None:  # type: ignore[no-untyped-def]
     server: RawServer = raw_server("chunked_big")
-    with client(server.url, FakeClock(), max_bytes=10 * 1024) as c:
-        with pytest.raises(BadResponse, match="larger than"):
-            c.get_json("/x")
+    with (
+        client(server.url, FakeClock(), max_bytes=10 * 1024) as c,
+        pytest.raises(BadResponse, match="larger than"),
+    ):
+        c.get_json("/x")
 
 
 def test_redirect_to_another_host_is_not_followed(httpserver: HTTPServer) -> None:
@@ -135,7 +145,10 @@ def test_redirect_to_another_host_is_not_followed(httpserver: HTTPServer) -> Non
         httpserver.expect_request("/x").respond_with_data(
             "", status=302, headers={"Location": other.url_for("/steal")}
         )
-        with client(base(httpserver), FakeClock()) as c, pytest.raises(BadResponse, match="redirect"):
+        with (
+            client(base(httpserver), FakeClock()) as c,
+            pytest.raises(BadResponse, match="redirect"),
+        ):
             c.get_json("/x")
         assert other.log == []
     finally:
@@ -173,9 +186,11 @@ def test_cancel_stops_before_the_next_request(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/x").respond_with_json({})
     runtime = Runtime(deadline_seconds=60)
     runtime.cancel.set()
-    with client(base(httpserver), FakeClock(), runtime=runtime) as c:
-        with pytest.raises(SourceError, match="cancelled"):
-            c.get_json("/x")
+    with (
+        client(base(httpserver), FakeClock(), runtime=runtime) as c,
+        pytest.raises(SourceError, match="cancelled"),
+    ):
+        c.get_json("/x")
     assert httpserver.log == []
 
 
@@ -188,7 +203,9 @@ def test_base_url_is_checked(url: str) -> None:
 
 
 def test_base_url_keeps_its_prefix(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/proxy/api/app/projects/1/schemas").respond_with_json({"results": []})
+    httpserver.expect_request("/proxy/api/app/projects/1/schemas").respond_with_json(
+        {"results": []}
+    )
     schema = make_source("mixpanel", base(httpserver) + "/proxy/", clock=FakeClock()).fetch()
     assert schema.items == ()
 
