@@ -6,6 +6,7 @@ not about single items, so that one risky name yields one row with its events li
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,3 +125,12 @@ def types_differ(a: Iterable[str], b: Iterable[str]) -> bool:
     if not left or not right or "any" in left or "any" in right:
         return False
     return left != right
+
+
+_RULE_SUFFIX = re.compile(r" \[(?:TRACK|IDENTIFY|GROUP|PAGE|SCREEN) v\d+\]$")
+
+
+def plain_event(event: str) -> str:
+    """The event name without a Segment rule's ``[TRACK v2]`` suffix, so a plan kept in Segment
+    Protocols matches what other vendors observe under the plain event name."""
+    return _RULE_SUFFIX.sub("", event)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from drift.config import DriftConfig, ReconcileConfig
-from drift.govern.properties import property_items, types_compatible, where
+from drift.govern.properties import plain_event, property_items, types_compatible, where
 from drift.model import ANY_EVENT, Item, Schema, Scope
 
 K = TypeVar("K")
@@ -107,7 +107,7 @@ class _PlanIndex:
         by_name: dict[tuple[Scope, str], list[Item]] = {}
         wide: dict[tuple[Scope, str], list[Item]] = {}
         for item in property_items(schema):
-            exact[(item.scope, item.event, item.name)] = item
+            exact[(item.scope, plain_event(item.event), item.name)] = item
             by_name.setdefault((item.scope, item.name), []).append(item)
             if item.event == ANY_EVENT:
                 wide.setdefault((item.scope, item.name), []).append(item)
@@ -117,7 +117,7 @@ class _PlanIndex:
         """Plan items an observed item counts as documented by."""
         if item.scope is Scope.USER_PROPERTY or item.event == ANY_EVENT:
             return self.by_name.get((item.scope, item.name), ())
-        found = self.exact.get((item.scope, item.event, item.name))
+        found = self.exact.get((item.scope, plain_event(item.event), item.name))
         wide = self.project_wide.get((item.scope, item.name), ())
         return (found, *wide) if found is not None else wide
 
@@ -140,7 +140,7 @@ class _SeenIndex:
     def of(cls, schemas: Iterable[Schema]) -> _SeenIndex:
         items = [item for schema in schemas for item in property_items(schema)]
         return cls(
-            frozenset((i.scope, i.event, i.name) for i in items),
+            frozenset((i.scope, plain_event(i.event), i.name) for i in items),
             frozenset((i.scope, i.name) for i in items),
             frozenset((i.scope, i.name) for i in items if i.event == ANY_EVENT),
         )
@@ -148,7 +148,7 @@ class _SeenIndex:
     def holds(self, item: Item) -> bool:
         if item.scope is Scope.USER_PROPERTY or item.event == ANY_EVENT:
             return (item.scope, item.name) in self.names
-        return (item.scope, item.event, item.name) in self.exact or (
+        return (item.scope, plain_event(item.event), item.name) in self.exact or (
             item.scope,
             item.name,
         ) in self.project_wide

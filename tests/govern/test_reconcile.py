@@ -6,7 +6,7 @@ import pytest
 
 from drift.govern import new_undocumented, reconcile_all
 from drift.govern.properties import types_compatible, types_differ
-from drift.model import Scope
+from drift.model import Item, Provenance, Schema, Scope
 from drift.store.database import Database
 from tests.govern.scenario import (
     DAYS,
@@ -126,3 +126,41 @@ def test_types_differ_across_sources() -> None:
 def test_empty_config_reconciles_nothing() -> None:
     text = '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "p.json"\n'
     assert reconcile_all(config(text), {"plan": plan_schema()}).empty
+
+
+def test_segment_rule_suffixes_do_not_hide_a_match() -> None:
+    text = """
+[[sources]]
+name = "segment-plan"
+type = "segment"
+token_env = "SEGMENT_TOKEN"
+
+[[sources]]
+name = "web-events"
+type = "events"
+path = "web.ndjson"
+
+[[reconcile]]
+plan = "segment-plan"
+observed = ["web-events"]
+"""
+    plan = Schema.build(
+        "segment-plan",
+        Provenance.DOCUMENTED,
+        [
+            Item.of(Scope.EVENT, "Order Completed [TRACK v2]"),
+            Item.of(Scope.EVENT_PROPERTY, "Order Completed [TRACK v2]", "total", type="number"),
+        ],
+    )
+    seen = Schema.build(
+        "web-events",
+        Provenance.OBSERVED,
+        [
+            Item.of(Scope.EVENT, "Order Completed"),
+            Item.of(Scope.EVENT_PROPERTY, "Order Completed", "total", type="number"),
+            Item.of(Scope.EVENT_PROPERTY, "Order Completed", "email", type="string"),
+        ],
+    )
+    report = reconcile_all(config(text), {"segment-plan": plan, "web-events": seen})
+    assert [u.name for u in report.undocumented] == ["email"]
+    assert not report.never_observed and not report.mismatches
