@@ -27,7 +27,7 @@ from drift.report.model import (
     UndocumentedProperty,
 )
 from drift.report.render import render_digest
-from drift.store import outbox, queries
+from drift.store import outbox, queries, runs
 from drift.store.acks import AckIndex, active_acks
 from drift.store.firstseen import load_first_seen
 
@@ -78,9 +78,11 @@ def compose(
     run_id: int | None,
 ) -> Composed:
     """Diff every source against its last digest, classify, and render the digest once."""
-    baselines = outbox.baselines(session)
-    last = outbox.last_digest(session)
-    previous = gather.FindingsState.from_json(last.findings_json if last else None)
+    baselines = {n: b for n, b in outbox.baselines(session).items() if n in names}
+    saved = outbox.findings_json(session, {b.digest_id for b in baselines.values()})
+    previous = {
+        n: gather.FindingsState.from_json(saved.get(b.digest_id)) for n, b in baselines.items()
+    }
     classifier = app.classifier
     state = gather.FindingsState(classifier.rules_hash)
     acks = active_acks(session, now)
@@ -92,8 +94,9 @@ def compose(
         config = app.config.source(name)
         cls = source_classes()[config.type]
         current = None if name in failed else _latest(session, name)
+        baseline = baselines[name].snapshot_id if name in baselines else None
         ctx = gather.SourceContext(
-            name, config.type, cls.provenance, failed.get(name), baselines.get(name), current
+            name, config.type, cls.provenance, failed.get(name), baseline, current
         )
         source_input, schema = gather.source_input(
             session,
@@ -101,14 +104,15 @@ def compose(
             diff=lambda s, n, a, b: diff_source(app, s, n, a, b),
             classify=findings,
             acks=acks,
-            previous=previous,
+            previous=previous.get(name),
             state=state,
         )
         inputs.append(source_input)
         if current is not None and schema is not None:
             coverage[name], schemas[name] = current, schema
-    since = last.created_at if last else None
-    inputs = _governed(app, session, inputs, schemas, findings, acks, now, since)
+    since_by_source = {n: b.digest_at for n, b in baselines.items()}
+    since = min(since_by_source.values(), default=None)
+    inputs = _governed(app, session, inputs, schemas, findings, acks, now, since_by_source)
     digest = build_digest(
         DigestInput(
             run_at=now,
@@ -131,7 +135,7 @@ def _governed(
     findings: gather.Classify,
     acks: AckIndex,
     now: dt.datetime,
-    since: dt.datetime | None,
+    since: dict[str, dt.datetime],
 ) -> list[SourceInput]:
     """Add policy violations and new undocumented properties to each source's part."""
     config = app.config
@@ -168,7 +172,15 @@ def _latest(session: Session, name: str) -> int | None:
 
 
 def report(app: App, *, now: dt.datetime | None = None) -> Composed:
-    """What the next digest would say from what is recorded: nothing fetched, nothing written."""
+    """What the next digest would say from what is recorded: nothing fetched, nothing written.
+
+    A source whose last fetch failed is shown as failed, with that run's reason."""
     names = [s.name for s in app.config.sources]
     with app.database.session() as session:
-        return compose(app, session, names, {}, now=now or utcnow(), run_id=None)
+        last = runs.last_source_outcomes(session)
+        failed = {
+            n: f"the last run (#{o.run_id}) could not read it: {o.error or 'failed'}"
+            for n, o in last.items()
+            if n in names and o.status == "failed"
+        }
+        return compose(app, session, names, failed, now=now or utcnow(), run_id=None)

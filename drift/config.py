@@ -273,6 +273,10 @@ def mask_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        secret_params = {
+            k: "***" for k in parsed.query if "pass" in k.lower() or "secret" in k.lower()
+        }
+        return parsed.update_query_dict(secret_params).render_as_string(hide_password=True)
     except Exception:
         return url.split("@")[-1]

@@ -75,7 +75,9 @@ def _attempt(
             exc.transient if isinstance(exc, DeliveryError) else not isinstance(exc, DriftError)
         )
         if not isinstance(exc, DriftError):
-            exc = DeliveryError(f"{type(exc).__name__}: {exc}")
+            # httpx messages can quote the URL, and a webhook URL is a secret: name the type only
+            quoted = "" if type(exc).__module__.startswith("httpx") else f": {exc}"
+            exc = DeliveryError(f"{block.type} channel failed: {type(exc).__name__}{quoted}")
         with database.session() as session:
             status = outbox.mark(
                 session,

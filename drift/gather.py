@@ -35,10 +35,17 @@ DiffFn = Callable[[Session, str, int | None, int], list[Change]]
 
 @dataclass
 class FindingsState:
-    """Findings per item when a digest is made, kept with the digest to spot rule-driven changes."""
+    """Findings per item of each source when a digest is made, with the rules that produced them,
+    kept with the digest so the next one can tell changes caused by a rule update."""
 
     rules_hash: str
     by_source: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)
+    source_rules: dict[str, str] = field(default_factory=dict)
+
+    def start(self, source: str) -> None:
+        """A source this digest covers: known from now on, even if it has no findings."""
+        self.by_source.setdefault(source, {})
+        self.source_rules[source] = self.rules_hash
 
     def record(self, source: str, key: ItemKey, findings: tuple[Finding, ...]) -> None:
         if findings:
@@ -48,7 +55,12 @@ class FindingsState:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"rules_hash": self.rules_hash, "sources": self.by_source}, sort_keys=True
+            {
+                "rules_hash": self.rules_hash,
+                "sources": self.by_source,
+                "source_rules": self.source_rules,
+            },
+            sort_keys=True,
         )
 
     @classmethod
@@ -56,7 +68,15 @@ class FindingsState:
         if not text:
             return None
         data = json.loads(text)
-        return cls(data.get("rules_hash", ""), data.get("sources", {}))
+        sources = data.get("sources", {})
+        rules = data.get("source_rules") or {name: data.get("rules_hash", "") for name in sources}
+        return cls(data.get("rules_hash", ""), sources, rules)
+
+    def knows(self, source: str) -> bool:
+        return source in self.source_rules
+
+    def rules_for(self, source: str) -> str:
+        return self.source_rules.get(source, self.rules_hash)
 
     def previous(self, source: str, key: ItemKey) -> tuple[Finding, ...]:
         rows = self.by_source.get(source, {}).get(_key_id(key), [])
@@ -99,6 +119,7 @@ def source_input(
     schema = queries.state_at(session, ctx.current)
     changes = diff(session, ctx.name, ctx.baseline, ctx.current)
     findings = {item.key: classify(item) for item in schema.items}
+    state.start(ctx.name)
     for key, found in findings.items():
         state.record(ctx.name, key, found)
     touched = {c.key for c in changes}
@@ -181,7 +202,7 @@ def _rule_changes(
     previous: FindingsState | None,
     rules_hash: str,
 ) -> tuple[RuleChange, ...]:
-    if previous is None or previous.rules_hash == rules_hash or source not in previous.by_source:
+    if previous is None or not previous.knows(source) or previous.rules_for(source) == rules_hash:
         return ()
     out = []
     for key, found in sorted(findings.items()):

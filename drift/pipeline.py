@@ -137,9 +137,10 @@ def run(
 ) -> RunResult:
     """Fetch, record, diff, classify, render once, enqueue per channel, deliver; see module doc."""
     cancel = cancel or threading.Event()
-    names = list(sources) or [s.name for s in app.config.sources]
+    names = list(dict.fromkeys(sources)) or [s.name for s in app.config.sources]
     for name in names:
         app.config.source(name)  # unknown names are a config error before anything happens
+    app.classifier  # noqa: B018 - so is a bad [rules] file: fail before fetching anything
     if dry_run:
         return _dry_run(app, names, fail_on, cancel)
     with RunLease(app.database, on_lost=cancel) as lease:

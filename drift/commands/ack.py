@@ -9,6 +9,7 @@ import click
 
 from drift.app import App
 from drift.commands.output import emit, format_option, safe_text
+from drift.config import CATEGORIES
 from drift.errors import ConfigError
 from drift.store import acks, queries
 from drift.store.acks import Ack, AckTarget
@@ -44,6 +45,7 @@ def add_command(app: App, fmt: str, **opts: Any) -> Ack:
     if len(chosen) != 1:
         raise ConfigError("give exactly one of --item, --property or --pattern (or --list)")
     until = _until(app, opts.get("until"))
+    _check_names(app, opts.get("source"), opts.get("category"))
     with app.database.session() as session:
         target = _target(session, chosen[0], opts)
         reason, by = opts.get("reason") or "", opts.get("by")
@@ -77,6 +79,16 @@ def _target(session: Any, kind: str, opts: dict[str, Any]) -> AckTarget:
     if kind == "item":
         return AckTarget.item(source, acks.resolve_item(session, source, opts["item"]), category)
     return AckTarget.property_name(source, opts["prop"], category)
+
+
+def _check_names(app: App, source: str | None, category: str | None) -> None:
+    """An acknowledgement that can never match is a typo: say so instead of recording it."""
+    if source:
+        app.config.source(source)
+    rules = getattr(app.classifier, "rules", None)  # user rules may add categories
+    known = sorted(set(CATEGORIES) | set(getattr(rules, "categories", ())))
+    if category and category not in known:
+        raise ConfigError(f"--category {category!r} is not a category (known: {', '.join(known)})")
 
 
 def _until(app: App, text: str | None) -> dt.datetime | None:

@@ -27,6 +27,7 @@ from drift.store import queries
 @click.pass_obj
 def diff(app: App, source: str, from_ref: str, to_ref: str, fmt: str) -> None:
     """Show the changes of a source between two states (any two dates across its history)."""
+    app.config.source(source)
     with app.database.session() as session:
         a = queries.resolve_ref(session, source, from_ref, app.timezone)
         b = queries.resolve_ref(session, source, to_ref, app.timezone)

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,6 +15,8 @@ import click
 from rich.console import Console
 from rich.markup import escape as rich_escape
 from rich.table import Table
+
+from drift.report.escape import visible
 
 FORMATS = ("table", "json", "csv", "markdown", "html")
 
@@ -39,22 +42,25 @@ def emit(
 ) -> None:
     """Print rows; ``document`` (when given) is what the JSON format prints instead of the rows."""
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                document if document is not None else list(rows),
-                indent=2,
-                ensure_ascii=False,
-                default=str,
-            )
-        )
+        click.echo(json_text(document if document is not None else list(rows)))
     elif fmt == "csv":
-        click.echo(to_csv(rows, columns), nl=False)
+        sys.stdout.write(to_csv(rows, columns))  # not click.echo: it would strip, not show, escapes
     elif fmt == "markdown":
         click.echo(to_markdown(rows, columns))
     elif fmt == "html":
         click.echo(to_html(rows, columns, title))
     else:
         print_table(rows, columns, title)
+
+
+_UNSAFE_IN_JSON = re.compile(r"[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def json_text(document: Any) -> str:
+    """JSON that keeps names exact but cannot drive a terminal: JSON already escapes C0 controls;
+    DEL, C1 controls and bidi or zero-width characters become \\u escapes too (still valid JSON)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cell(value: Any) -> str:
@@ -66,8 +72,8 @@ def cell(value: Any) -> str:
 
 
 def safe_text(value: str) -> str:
-    """Neutralise control characters (terminal escapes, CR/LF) in vendor-controlled names."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in value)
+    """Neutralise control and bidi characters (terminal escapes, CR/LF, U+202E) in vendor names."""
+    return visible(value)
 
 
 def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str = "") -> None:
@@ -76,7 +82,9 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title
         table.add_column(column)
     for row in rows:
         table.add_row(*(rich_escape(safe_text(cell(row.get(c)))) for c in columns))
-    Console(file=sys.stdout, soft_wrap=False).print(table)
+    # A terminal gets its own width; a pipe or file gets room enough not to cut names short.
+    width = None if sys.stdout.isatty() else 240
+    Console(file=sys.stdout, soft_wrap=False, width=width).print(table)
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -84,7 +92,7 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_safe(cell(row.get(c))) for c in columns])
+        writer.writerow([_csv_safe(safe_text(cell(row.get(c)))) for c in columns])
     return buffer.getvalue()
 
 
@@ -109,7 +117,9 @@ def to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> st
 def to_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str = "") -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell(r.get(c)))}</td>" for c in columns) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape(safe_text(cell(r.get(c))))}</td>" for c in columns)
+        + "</tr>"
         for r in rows
     )
     return (

@@ -32,7 +32,7 @@ recorded); 4 another run holds the lease; 5 findings at or above --fail-on (or p
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="With --dry-run: write the HTML digest here.",
+    help="Also write the HTML digest to this file (handy with --dry-run).",
 )
 @click.pass_obj
 def run(

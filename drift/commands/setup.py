@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from importlib.resources import files
 from pathlib import Path
 
 import click
 
 from drift.app import App
+from drift.commands.output import json_text
 from drift.config import find_config_path, masked
 from drift.errors import ConfigError
 
@@ -39,7 +39,8 @@ def config_group() -> None:
 def config_check(app: App) -> None:
     """Validate drift.toml and print it resolved, with secrets masked."""
     config = app.config
-    click.echo(json.dumps(masked(config), indent=2, ensure_ascii=False))
+    app.classifier  # noqa: B018 - a bad [rules] file is a config error now, not after a fetch
+    click.echo(json_text(masked(config)))
     missing = [
         f"{env} ({block.label()})"
         for block in [*config.sources, *config.notify]

@@ -59,6 +59,8 @@ def snapshot(app: App, names: tuple[str, ...], fmt: str) -> None:
 @click.pass_obj
 def history(app: App, source: str | None, limit: int, fmt: str) -> None:
     """List recorded snapshots: time, content hash and counts."""
+    if source:
+        app.config.source(source)  # a typo is named as such, not as "never snapshotted"
     with app.database.session() as session:
         infos = queries.snapshots(session, source, limit)
     rows = [
@@ -96,6 +98,7 @@ def history(app: App, source: str | None, limit: int, fmt: str) -> None:
 @click.pass_obj
 def show(app: App, source: str, at: str, fmt: str) -> None:
     """Show a source's schema as it was at a snapshot or date."""
+    app.config.source(source)
     with app.database.session() as session:
         snapshot_id = queries.resolve_ref(session, source, at, app.timezone)
         if snapshot_id is None:

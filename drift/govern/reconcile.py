@@ -276,10 +276,19 @@ def reconcile_all(
     )
 
 
-def new_undocumented(report: ReconcileReport, since: dt.datetime | None) -> list[Undocumented]:
-    """Undocumented properties first seen after ``since`` (the last digest; None: all of them).
+def new_undocumented(
+    report: ReconcileReport, since: dt.datetime | Mapping[str, dt.datetime] | None
+) -> list[Undocumented]:
+    """Undocumented properties first seen after ``since``: the last digest, or per observed source
+    the digest that last covered it (a source missing from the mapping: all of its properties).
 
     A property with no first-seen date counts as new: better one line too many than a miss."""
-    if since is None:
-        return list(report.undocumented)
-    return [u for u in report.undocumented if u.first_seen is None or u.first_seen > since]
+
+    def cutoff(u: Undocumented) -> dt.datetime | None:
+        return since.get(u.observed) if isinstance(since, Mapping) else since
+
+    return [
+        u
+        for u in report.undocumented
+        if (last := cutoff(u)) is None or u.first_seen is None or u.first_seen > last
+    ]

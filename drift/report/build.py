@@ -78,7 +78,15 @@ def build_digest(data: DigestInput) -> Digest:
 
 
 def _quiet(counts: Counts) -> bool:
-    return counts.changes == 0 and counts.rule_changes == 0 and counts.new_total == 0
+    """Nothing to tell: no change, no new finding, and no policy violation or undocumented
+    property waiting (those are news every day until fixed or acknowledged)."""
+    return not (
+        counts.changes
+        or counts.rule_changes
+        or counts.new_total
+        or counts.policy_violations
+        or counts.undocumented
+    )
 
 
 def _local(run_at: dt.datetime, tz_name: str) -> tuple[dt.datetime, str]:

@@ -85,6 +85,9 @@ def _parse(raw: bytes, file: Path, number: int) -> Mapping[str, Any]:
 
 
 def _event(event: Mapping[str, Any], seen: dict[ItemKey, set[str]], where: str) -> None:
+    for section in ("properties", "traits", "context"):
+        if event.get(section) is not None and not isinstance(event[section], Mapping):
+            raise BadResponse(f"{where}: '{section}' must be a JSON object; fix or drop that line")
     kind = str(event.get("type") or "track").lower()
     name = event.get("event")
     if kind in ("page", "screen") and not name:

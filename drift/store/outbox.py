@@ -37,23 +37,46 @@ def idempotency_key(digest_key: str, channel: str) -> str:
     return hashlib.sha256(f"{digest_key}\x1f{channel}".encode()).hexdigest()
 
 
-def baselines(session: Session) -> dict[str, int]:
-    """Source name -> snapshot id covered by the newest digest that covered it."""
+@dataclass(frozen=True)
+class Baseline:
+    """The snapshot of a source that the newest digest covering it covered, and that digest."""
+
+    snapshot_id: int
+    digest_id: int
+    digest_at: dt.datetime
+
+
+def baselines(session: Session) -> dict[str, Baseline]:
+    """Source name -> what the newest digest that covered it covered."""
     newest = (
         select(DigestSourceRow.source_id, func.max(DigestSourceRow.digest_id).label("digest_id"))
         .group_by(DigestSourceRow.source_id)
         .subquery()
     )
     query = (
-        select(SourceRow.name, DigestSourceRow.snapshot_id)
+        select(
+            SourceRow.name,
+            DigestSourceRow.snapshot_id,
+            DigestRow.id,
+            DigestRow.created_at,
+        )
         .join(
             newest,
             (newest.c.source_id == DigestSourceRow.source_id)
             & (newest.c.digest_id == DigestSourceRow.digest_id),
         )
         .join(SourceRow, SourceRow.id == DigestSourceRow.source_id)
+        .join(DigestRow, DigestRow.id == DigestSourceRow.digest_id)
     )
-    return {name: snapshot_id for name, snapshot_id in session.execute(query)}
+    return {name: Baseline(sid, did, at) for name, sid, did, at in session.execute(query)}
+
+
+def findings_json(session: Session, digest_ids: set[int]) -> dict[int, str]:
+    """The findings state saved with each of these digests."""
+    rows = session.execute(
+        select(DigestRow.id, DigestRow.findings_json).where(DigestRow.id.in_(sorted(digest_ids)))
+    )
+    return {digest_id: text for digest_id, text in rows}
 
 
 def last_digest(session: Session) -> DigestRow | None:

@@ -4,8 +4,9 @@ What goes: item intervals that closed before the cutoff, snapshots nothing refer
 records (and their per-source rows), delivered digests with their outbox rows, and definitions and
 item keys left unreferenced. What stays, and why:
 
-- every snapshot taken at or after the cutoff, and the newest snapshot of each source, so
-  ``state_at`` answers exactly as before for the kept period;
+- every snapshot taken at or after the cutoff, and every snapshot from the one a source's last
+  digest covered onwards (changes not yet reported), so ``state_at`` answers exactly as before
+  for the kept period and the next digest still sees every change;
 - an older snapshot that a kept interval starts or ends at (item rows are never re-pointed, so a
   property present since before the cutoff keeps its true first-seen date);
 - the earliest interval of every item key and property name that is still in the kept history,
@@ -107,10 +108,19 @@ def _prune_digests(session: Session, cutoff: dt.datetime) -> tuple[int, int]:
 
 
 def _old_snapshots(session: Session, cutoff: dt.datetime) -> set[int]:
-    """Snapshots before the cutoff that may go: never the newest snapshot of a source."""
-    newest = set(session.scalars(select(func.max(SnapshotRow.id)).group_by(SnapshotRow.source_id)))
-    old = set(session.scalars(select(SnapshotRow.id).where(SnapshotRow.taken_at < cutoff)))
-    return old - newest
+    """Snapshots before the cutoff that may go: only those before the snapshot the source's last
+    digest covered, so a change no digest has reported yet is never pruned away."""
+    covered = dict(
+        session.execute(
+            select(DigestSourceRow.source_id, func.max(DigestSourceRow.snapshot_id)).group_by(
+                DigestSourceRow.source_id
+            )
+        ).all()
+    )
+    old = session.execute(
+        select(SnapshotRow.id, SnapshotRow.source_id).where(SnapshotRow.taken_at < cutoff)
+    )
+    return {sid for sid, source in old if source in covered and sid < covered[source]}
 
 
 def _prune_items(session: Session, old: set[int]) -> int:

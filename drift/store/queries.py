@@ -105,7 +105,13 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
                 f"snapshot {ref} is not a snapshot of {source!r}; see `drift history`"
             )
         return found
-    moment = parse_moment(ref, tz, end_of_day=True)
+    try:
+        moment = parse_moment(ref, tz, end_of_day=True)
+    except ConfigError:
+        raise ConfigError(
+            f"{ref!r} is not a snapshot id, 'latest', 'previous', a date (2026-11-27) or an ISO "
+            "datetime (2026-11-27T09:00:00+01:00)"
+        ) from None
     return session.scalar(base.where(SnapshotRow.taken_at <= moment).limit(1))
 
 
@@ -119,8 +125,7 @@ def parse_moment(text: str, tz: dt.tzinfo, *, end_of_day: bool) -> dt.datetime:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(
-            f"{text!r} is not a snapshot id, 'latest', 'previous', a date (2026-11-27) or an ISO "
-            "datetime (2026-11-27T09:00:00+01:00)"
+            f"{text!r} is not a date (2026-11-27) or an ISO datetime (2026-11-27T09:00:00+01:00)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)

@@ -85,4 +85,4 @@ def test_history_and_show_read_the_store(tmp_path: Path, db_url: str) -> None:
     changes = json.loads(out)["changes"]
     assert [(c["kind"], c["item"]) for c in changes] == [("property_new", "Signup.email_domain")]
     code, _, err = invoke("--config", str(path), "show", "--source", "nope")
-    assert code == 2 and "no snapshots recorded for source 'nope'" in err
+    assert code == 2 and "no source named 'nope'" in err
