@@ -78,3 +78,49 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) 
 def test_missing_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="drift init"):
         load_config(tmp_path / "nope.toml")
+
+
+MIXPANEL = (
+    '[[sources]]\nname = "mixpanel-prod"\ntype = "mixpanel"\nproject_id = 1\n'
+    'username_env = "MIXPANEL_USERNAME"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            'secret = "s3cr3t-value"\n',
+            "'secret' holds a secret literally; put it in an environment variable",
+        ),
+        (
+            'secret_env = "s3cr3t/value+with=chars"\n',
+            "'secret_env' must name an environment variable",
+        ),
+    ],
+)
+def test_literal_secrets_are_refused_without_echoing_them(
+    tmp_path: Path, extra: str, expected: str
+) -> None:
+    path = write(tmp_path, MIXPANEL + extra)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert expected in str(info.value)
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_a_missing_env_var_is_named_with_the_source_and_nothing_is_recorded(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from drift.cli import cli
+
+    path = write(
+        tmp_path,
+        '[database]\nurl = "sqlite:///drift.db"\n' + MIXPANEL + 'secret_env = "MIXPANEL_SECRET"\n',
+    )
+    result = CliRunner().invoke(cli, ["--config", str(path), "snapshot"])
+    assert result.exit_code != 0
+    assert "MIXPANEL_USERNAME is not set (needed by source 'mixpanel-prod'" in result.stderr
+    assert result.stderr.count("\n") == 1
+    history = CliRunner().invoke(cli, ["--config", str(path), "history", "--format", "json"])
+    assert history.exit_code == 0 and history.stdout.strip() == "[]"
