@@ -114,7 +114,9 @@ def test_machine_output_shows_hostile_characters_instead_of_obeying_them(
     with db.session() as session:
         record_snapshot(
             session,
-            Schema.build("plan", Provenance.DOCUMENTED, [Item.of(Scope.EVENT_PROPERTY, "E", hostile)]),
+            Schema.build(
+                "plan", Provenance.DOCUMENTED, [Item.of(Scope.EVENT_PROPERTY, "E", hostile)]
+            ),
             source_type="jsonschema",
             taken_at=dt.datetime.now(dt.UTC),
         )

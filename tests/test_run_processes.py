@@ -76,12 +76,15 @@ def test_two_runs_at_once_deliver_one_digest(tmp_path: Path, db_url: str) -> Non
     first = start_run(work)
     wait_for_lease(db_url, first)
     second = subprocess.run(
-        [*DRIFT, "--config", str(work / "drift.toml"), "run"], capture_output=True, text=True, timeout=60
+        [*DRIFT, "--config", str(work / "drift.toml"), "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert second.returncode == Exit.LEASE_HELD
     assert "holds the lease" in second.stderr and "since" in second.stderr
     feed(work)
-    out, err = first.communicate(timeout=60)
+    _, err = first.communicate(timeout=60)
     assert first.returncode == Exit.OK, err
     assert count(db_url, DigestRow) == 1
     assert count(db_url, OutboxRow) == 1
@@ -106,7 +109,10 @@ def test_sigterm_during_a_slow_fetch_stops_cleanly(tmp_path: Path, db_url: str) 
     os.unlink(work / "current" / "events.ndjson")
     shutil.copy(DEMO / "day1" / "events.ndjson", work / "current" / "events.ndjson")
     again = subprocess.run(
-        [*DRIFT, "--config", str(work / "drift.toml"), "run"], capture_output=True, text=True, timeout=60
+        [*DRIFT, "--config", str(work / "drift.toml"), "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert again.returncode == Exit.OK, again.stderr
     digest = json.loads(next((work / "reports").glob("*.json")).read_text())

@@ -75,7 +75,9 @@ def test_four_vendors_and_no_secret_anywhere(
         assert f"{name}: read" in output
     code, shown = drift(config, "show", "--source", "posthog-cloud", "--format", "json")
     assert code == 0 and json.loads(shown)["items"]
-    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "drift.toml")
+    stored = b"".join(
+        p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "drift.toml"
+    )
     everything = stored + output.encode() + shown.encode() + caplog.text.encode()
     for secret in CANARIES.values():
         assert secret.encode() not in everything
@@ -94,7 +96,9 @@ def test_one_vendor_failing_leaves_the_others_and_its_own_history_intact(
     httpserver.clear()
     for vendor in ("amplitude", "segment", "posthog"):
         serve_happy(httpserver, vendor)
-    httpserver.expect_request(FIRST_PATH["mixpanel"]).respond_with_json({"error": "nope"}, status=401)
+    httpserver.expect_request(FIRST_PATH["mixpanel"]).respond_with_json(
+        {"error": "nope"}, status=401
+    )
     code, output = drift(config, "run")
     assert code == Exit.PARTIAL
     assert "mixpanel-prod: failed" in output and "MIXPANEL_USERNAME" in output
@@ -108,7 +112,9 @@ def test_one_vendor_failing_leaves_the_others_and_its_own_history_intact(
         "posthog-cloud": "unchanged",
     }
     assert drift(config, "show", "--source", "mixpanel-prod", "--format", "json")[1] == before
-    code, diff = drift(config, "diff", "--source", "mixpanel-prod", "--from", "latest", "--format", "json")
+    code, diff = drift(
+        config, "diff", "--source", "mixpanel-prod", "--from", "latest", "--format", "json"
+    )
     assert code == 0 and json.loads(diff)["changes"] == []
     code, history = drift(config, "history", "--source", "mixpanel-prod", "--format", "json")
     assert [h["items"] for h in json.loads(history)] == [json.loads(before)["items"].__len__()]
