@@ -28,10 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import daily_schemas
 
 from drift.model import Schema
-from drift.store import history, queries
+from drift.store import queries
 from drift.store.database import Database
+from drift.store.exposure import exposure
+from drift.store.history import Window
 from drift.store.record import record_snapshot
 from drift.store.tables import SnapshotRow
+from drift.store.timeline import timeline
 
 SOURCE = "synthetic"
 PROPERTY = "email"
@@ -127,13 +130,13 @@ def _as_json(schema: Schema) -> list[dict[str, Any]]:
 
 def _timeline(db: Database, classifier: Any) -> int:
     with db.session() as session:
-        return len(history.timeline(session, PROPERTY, classifier))
+        return len(timeline(session, PROPERTY, classifier))
 
 
 def _exposure(db: Database, classifier: Any, last: dt.datetime, days: int) -> int:
-    window = history.Window(last - dt.timedelta(days=days), last)
+    window = Window(last - dt.timedelta(days=days), last)
     with db.session() as session:
-        return len(history.exposure(session, window, classifier, sources=[SOURCE]).rows)
+        return len(exposure(session, window, classifier, sources=[SOURCE]).rows)
 
 
 def _show(db: Database, moment: dt.datetime) -> int:

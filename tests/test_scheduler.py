@@ -24,14 +24,9 @@ from apscheduler.triggers.cron import CronTrigger
 from drift import scheduler
 from drift.app import App
 from drift.config import ScheduleConfig, parse_config
+from drift.cron import just_after, last_fire_time, make_trigger, next_fire_time
 from drift.exitcodes import Exit
-from drift.scheduler import (
-    ScheduleRunner,
-    just_after,
-    last_fire_time,
-    make_trigger,
-    next_fire_time,
-)
+from drift.scheduler import ScheduleRunner
 from drift.store import lease as leases
 from drift.store import runs
 from drift.store.database import Database

@@ -16,8 +16,12 @@ from drift.app import App
 from drift.commands.output import cell, emit, format_option, md_escape, safe_text, to_markdown
 from drift.errors import ConfigError
 from drift.model import Severity
-from drift.store import history, queries
-from drift.store.history import Exposure, ExposureReport, KeyHistory, Window
+from drift.store import exposure as exposure_store
+from drift.store import queries
+from drift.store import timeline as timeline_store
+from drift.store.exposure import Exposure, ExposureReport
+from drift.store.history import Window
+from drift.store.timeline import KeyHistory
 
 ROW_COLUMNS = [
     "source",
@@ -60,7 +64,7 @@ def timeline(
     app: App, name: str, *, source: str | None = None, event: str | None = None
 ) -> list[KeyHistory]:
     with app.database.session() as session:
-        return history.timeline(session, name, app.classifier, source=source, event=event)
+        return timeline_store.timeline(session, name, app.classifier, source=source, event=event)
 
 
 @click.command("exposure")
@@ -92,7 +96,7 @@ def exposure(
     with app.database.session() as session:
         for name in sources:
             queries.source_id(session, name)
-        return history.exposure(
+        return exposure_store.exposure(
             session, window, app.classifier, sources=sources or None, min_severity=min_severity
         )
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from drift.app import App
 from drift.commands.output import emit, format_option, safe_text
-from drift.scheduler import next_fire_time
+from drift.cron import next_fire_time
 from drift.store import runs
 from drift.store.lease import read_lease
 from drift.store.tables import OutboxRow

@@ -8,8 +8,6 @@ the URL (Slack webhook URLs are secrets) nor the body.
 
 from __future__ import annotations
 
-import email.utils
-import logging
 import time
 from collections.abc import Callable, Mapping
 
@@ -24,32 +22,17 @@ from tenacity import (
 )
 
 from drift.errors import DeliveryError
+from drift.http_common import make_client, retry_after_seconds
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 RETRY_AFTER_CAP = 60.0  # seconds; a hostile or buggy server cannot park the run
 TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=20.0, pool=10.0)
-
-logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs full (secret) URLs at INFO
 
 
 class _Transient(Exception):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
-
-
-def retry_after_seconds(value: str | None, cap: float = RETRY_AFTER_CAP) -> float | None:
-    """``Retry-After`` as delay-seconds or an HTTP-date, clamped to ``[0, cap]``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), cap)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, min(when.timestamp() - time.time(), cap))
 
 
 def _wait(base: Callable[[RetryCallState], float]) -> Callable[[RetryCallState], float]:
@@ -82,7 +65,7 @@ def post(
         reraise=True,
     )
     own = client is None
-    http = client or httpx.Client(timeout=TIMEOUT, verify=True, follow_redirects=False)
+    http = client or make_client(timeout=TIMEOUT)
     try:
         return retrying(_attempt, channel, http, url, make_request)
     except _Transient as exc:
@@ -109,7 +92,7 @@ def _attempt(
     if 200 <= status < 300:
         return response
     if status in TRANSIENT_STATUS:
-        hint = retry_after_seconds(response.headers.get("retry-after"))
+        hint = retry_after_seconds(response.headers.get("retry-after"), RETRY_AFTER_CAP)
         raise _Transient(f"HTTP {status}", hint)
     detail = _short(response.text)
     raise DeliveryError(f"{channel}: HTTP {status} {detail}".strip(), transient=False)

@@ -8,25 +8,22 @@ Why each guard exists (see reliability-checklist.md section 4):
 - Retries (tenacity, full jitter) cover connect errors, 408, 429 and 5xx only, and stop on attempts,
   on elapsed time and before any sleep that would cross the deadline. ``Retry-After`` (seconds or
   HTTP date), Segment's ``msBeforeNext`` and ``X-RateLimit-Reset`` are honoured, capped.
-- A process-wide :class:`Pacer` per vendor host keeps us at or below each vendor's documented rate
-  (Mixpanel allows 5 requests a minute for a whole organisation).
+- A process-wide pacer per vendor host (:mod:`drift.sources.pacing`) keeps us at or below each
+  vendor's documented rate (Mixpanel allows 5 requests a minute for a whole organisation).
 - Bodies are streamed and counted against a size cap; TLS is always verified; redirects are never
-  followed, so credentials never travel to another host.
+  followed, so credentials never travel to another host (:mod:`drift.http_common` builds the
+  client).
 - Errors name the source, the status and the URL *path* only, never headers, query strings or keys.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import socket
 import threading
-import time
-from collections import deque
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,12 +39,10 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from drift.errors import AuthError, BadResponse, DeadlineExceeded, RateLimited, SourceError
+from drift.http_common import make_client, seconds_until_http_date
 from drift.sources.base import Runtime
+from drift.sources.pacing import REAL_CLOCK, Clock, Pace, check_alive, shared_pacer
 
-# httpx logs every request at INFO and httpcore logs raw headers at DEBUG: neither belongs in
-# drift's logs, which may be shipped somewhere less private than the vendor's API.
-logging.getLogger("httpx").setLevel(logging.WARNING)
-logging.getLogger("httpcore").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 64 * 1024 * 1024  # a 64 MiB data dictionary is already suspicious
@@ -55,97 +50,6 @@ MAX_PAGES = 1000
 MAX_HINT_SECONDS = 600.0  # never let a server make us sleep longer than this
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-
-
-class Clock:
-    """Real time; tests pass a fake one so pacing and backoff never really sleep."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
-
-    def sleep(self, seconds: float, cancel: threading.Event) -> None:
-        """Sleep, waking early when the run is cancelled (SIGTERM)."""
-        cancel.wait(max(0.0, seconds))
-
-
-REAL_CLOCK = Clock()
-
-
-@dataclass(frozen=True)
-class Pace:
-    """A vendor's documented budget: ``requests`` per ``per_seconds``, ``concurrency`` at once."""
-
-    vendor: str
-    requests: int
-    per_seconds: float
-    concurrency: int = 8
-    rate_limit_floor: float = 0.0  # minimum wait after a 429 without a hint (Mixpanel: 60 s)
-
-
-class Pacer:
-    """Sliding-window limiter plus a concurrency cap, shared by all sources of one vendor host."""
-
-    def __init__(self, pace: Pace, clock: Clock = REAL_CLOCK) -> None:
-        self.pace = pace
-        self.clock = clock
-        self._sent: deque[float] = deque()
-        self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(pace.concurrency)
-        self._not_before = 0.0
-
-    def defer(self, seconds: float) -> None:
-        """The vendor said its budget is spent: nobody sends before ``seconds`` from now."""
-        with self._lock:
-            self._not_before = max(self._not_before, self.clock.monotonic() + seconds)
-
-    def _delay(self) -> float:
-        """Seconds until a request may go; 0 means it was booked just now."""
-        with self._lock:
-            now = self.clock.monotonic()
-            while self._sent and self._sent[0] <= now - self.pace.per_seconds:
-                self._sent.popleft()
-            delay = self._not_before - now
-            if len(self._sent) >= self.pace.requests:
-                delay = max(delay, self._sent[0] + self.pace.per_seconds - now)
-            if delay <= 0:
-                self._sent.append(now)
-                return 0.0
-            return delay
-
-    @contextmanager
-    def turn(self, source: str, runtime: Runtime) -> Iterator[None]:
-        """Wait for a concurrency slot and a rate-limit turn, within the deadline."""
-        while not self._slots.acquire(timeout=0.05):
-            _check_alive(source, runtime)
-        try:
-            while (delay := self._delay()) > 0:
-                if delay > runtime.remaining():
-                    raise DeadlineExceeded(
-                        f"source '{source}': {self.pace.vendor} allows {self.pace.requests} "
-                        f"requests per {self.pace.per_seconds:.0f} s; the next turn comes after "
-                        "the source's deadline; raise timeout_seconds or fetch fewer sources"
-                    )
-                self.clock.sleep(delay, runtime.cancel)
-                _check_alive(source, runtime)
-            yield
-        finally:
-            self._slots.release()
-
-
-_PACERS: dict[tuple[str, str], Pacer] = {}
-_PACERS_LOCK = threading.Lock()
-
-
-def shared_pacer(pace: Pace, base_url: str, clock: Clock = REAL_CLOCK) -> Pacer:
-    """One pacer per (vendor, host:port) in this process; a fake clock gets a private one."""
-    if clock is not REAL_CLOCK:
-        return Pacer(pace, clock)
-    key = (pace.vendor, urlsplit(base_url).netloc.lower())
-    with _PACERS_LOCK:
-        return _PACERS.setdefault(key, Pacer(pace, clock))
 
 
 def check_base_url(value: str | None) -> str | None:
@@ -160,16 +64,6 @@ def check_base_url(value: str | None) -> str | None:
     if parts.scheme == "http" and parts.hostname not in LOOPBACK:
         raise ValueError("base_url must use https (plain http only for 127.0.0.1/localhost)")
     return value.strip().rstrip("/")
-
-
-def _check_alive(source: str, runtime: Runtime) -> None:
-    if runtime.cancel.is_set():
-        raise SourceError(f"source '{source}': fetch cancelled (the run is stopping)")
-    if runtime.remaining() <= 0:
-        raise DeadlineExceeded(
-            f"source '{source}': deadline passed before the fetch finished; "
-            "the vendor is slow or unreachable; raise timeout_seconds or try later"
-        )
 
 
 class _Retry(Exception):
@@ -245,13 +139,10 @@ class HttpClient:
         self.max_attempts, self.retry_seconds = max_attempts, retry_seconds
         self.pacer = shared_pacer(pace, base_url, clock)
         self.floor = pace.rate_limit_floor
-        self._client = httpx.Client(
+        self._client = make_client(
             base_url=base_url,
             auth=auth,
             headers={"Accept": "application/json", "User-Agent": "drift", **(headers or {})},
-            follow_redirects=False,
-            verify=True,
-            trust_env=True,
             # No keep-alive: each request gets a fresh socket the watchdog can shut.
             limits=httpx.Limits(max_connections=pace.concurrency, max_keepalive_connections=0),
             timeout=httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0),
@@ -277,7 +168,7 @@ class HttpClient:
         try:
             return retrying(self._attempt, path, dict(params or {}))
         except _Retry as exc:
-            _check_alive(self.source, self.runtime)
+            check_alive(self.source, self.runtime)
             raise self._gave_up(exc, path) from None
 
     # ------------------------------------------------------------------ retry policy
@@ -308,7 +199,7 @@ class HttpClient:
     # ------------------------------------------------------------------ one attempt
 
     def _attempt(self, path: str, params: dict[str, Any]) -> Any:
-        _check_alive(self.source, self.runtime)
+        check_alive(self.source, self.runtime)
         with self.pacer.turn(self.source, self.runtime):
             remaining = self.runtime.remaining()
             timeout = httpx.Timeout(
@@ -436,11 +327,7 @@ def _seconds_until(value: str | None, clock: Clock) -> float | None:
     try:
         number = float(text)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - clock.time())
+        return seconds_until_http_date(text, clock.time)
     if number > 1e9:  # an epoch timestamp, not a delay
         return max(0.0, number - clock.time())
     return max(0.0, number)

@@ -19,7 +19,8 @@ from pydantic import Field, field_validator
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
 from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import REAL_CLOCK, Clock, HttpClient, Pace, check_base_url
+from drift.sources.http import HttpClient, check_base_url
+from drift.sources.pacing import REAL_CLOCK, Clock, Pace
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from pydantic import Field, field_validator
 from drift.errors import BadResponse
 from drift.model import ANY_EVENT, Item, Provenance, Schema, Scope
 from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import REAL_CLOCK, Clock, HttpClient, Pace, PageGuard, check_base_url
+from drift.sources.http import HttpClient, PageGuard, check_base_url
+from drift.sources.pacing import REAL_CLOCK, Clock, Pace
 
 HOSTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
 # Documented: 480/minute and 4800/hour per personal API key; we stay at 400/min.

@@ -20,7 +20,8 @@ from pydantic import Field, field_validator
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
 from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import REAL_CLOCK, Clock, HttpClient, Pace, PageGuard, check_base_url
+from drift.sources.http import HttpClient, PageGuard, check_base_url
+from drift.sources.pacing import REAL_CLOCK, Clock, Pace
 
 HOSTS = {"us": "https://api.segmentapis.com", "eu": "https://eu1.api.segmentapis.com"}
 PACE = Pace("Segment", requests=120, per_seconds=60.0, concurrency=2)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from drift.sources import http
+from drift.sources import pacing
 from drift.sources.amplitude import AmplitudeConfig, AmplitudeSource
 from drift.sources.base import Runtime, SourceBase
 from drift.sources.mixpanel import MixpanelConfig, MixpanelSource
@@ -36,7 +36,7 @@ def case(vendor: str, name: str) -> Any:
     return json.loads((VENDORS_DIR / vendor / name).read_text())
 
 
-class FakeClock(http.Clock):
+class FakeClock(pacing.Clock):
     """Monotonic time that only moves when someone sleeps; records every sleep."""
 
     def __init__(self) -> None:
@@ -60,7 +60,7 @@ class FakeClock(http.Clock):
 def _secrets_and_fresh_pacers(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
-    http._PACERS.clear()
+    pacing._PACERS.clear()
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def make_source(
     base_url: str,
     *,
     deadline: float = 30.0,
-    clock: http.Clock = http.REAL_CLOCK,
+    clock: pacing.Clock = pacing.REAL_CLOCK,
     **extra: Any,
 ) -> SourceBase:
     """A source of ``vendor`` pointed at ``base_url`` with a short deadline."""

@@ -16,7 +16,7 @@ import trustme
 from pytest_httpserver import HTTPServer
 
 from drift.errors import BadResponse, DeadlineExceeded, RateLimited, SourceError
-from drift.sources import http
+from drift.sources import http, pacing
 from drift.sources.base import Runtime
 from drift.sources.mixpanel import PACE as MIXPANEL_PACE
 from tests.sources.conftest import FakeClock, RawServer, base, make_source
@@ -24,9 +24,9 @@ from tests.sources.conftest import FakeClock, RawServer, base, make_source
 SOURCES_DIR = Path(http.__file__).parent
 
 
-def client(server_url: str, clock: http.Clock, **kw) -> http.HttpClient:  # type: ignore[no-untyped-def]
+def client(server_url: str, clock: pacing.Clock, **kw) -> http.HttpClient:  # type: ignore[no-untyped-def]
     runtime = kw.pop("runtime", None) or Runtime(deadline_seconds=3600)
-    pace = kw.pop("pace", http.Pace("Test", requests=1000, per_seconds=1.0))
+    pace = kw.pop("pace", pacing.Pace("Test", requests=1000, per_seconds=1.0))
     return http.HttpClient(
         source="t",
         base_url=server_url,
@@ -40,7 +40,7 @@ def client(server_url: str, clock: http.Clock, **kw) -> http.HttpClient:  # type
 
 def test_mixpanel_pace_never_exceeds_5_per_minute() -> None:
     clock = FakeClock()
-    pacer = http.Pacer(MIXPANEL_PACE, clock)
+    pacer = pacing.Pacer(MIXPANEL_PACE, clock)
     runtime = Runtime(deadline_seconds=3600)
     sent = []
     for _ in range(20):
@@ -51,7 +51,7 @@ def test_mixpanel_pace_never_exceeds_5_per_minute() -> None:
 
 
 def test_pace_that_cannot_fit_the_deadline_is_a_clear_error() -> None:
-    pacer = http.Pacer(MIXPANEL_PACE, FakeClock())
+    pacer = pacing.Pacer(MIXPANEL_PACE, FakeClock())
     runtime = Runtime(deadline_seconds=30)
     for _ in range(5):
         with pacer.turn("mp", runtime):
@@ -61,9 +61,9 @@ def test_pace_that_cannot_fit_the_deadline_is_a_clear_error() -> None:
 
 
 def test_sources_of_one_vendor_host_share_a_pacer() -> None:
-    one = http.shared_pacer(MIXPANEL_PACE, "https://mixpanel.com")
-    assert http.shared_pacer(MIXPANEL_PACE, "https://MIXPANEL.com/") is one
-    assert http.shared_pacer(MIXPANEL_PACE, "https://eu.mixpanel.com") is not one
+    one = pacing.shared_pacer(MIXPANEL_PACE, "https://mixpanel.com")
+    assert pacing.shared_pacer(MIXPANEL_PACE, "https://MIXPANEL.com/") is one
+    assert pacing.shared_pacer(MIXPANEL_PACE, "https://eu.mixpanel.com") is not one
 
 
 @pytest.mark.parametrize(

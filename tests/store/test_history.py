@@ -14,10 +14,12 @@ from typing import ClassVar
 import pytest
 
 from drift.model import Finding, Item, ItemKey, Provenance, Schema, Scope, Severity
-from drift.store import acks, history, queries, record
+from drift.store import acks, queries, record
 from drift.store.acks import AckState, AckTarget
 from drift.store.database import Database
+from drift.store.exposure import Exposure, exposure
 from drift.store.history import Window
+from drift.store.timeline import timeline
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -111,9 +113,9 @@ def add_acks(db: Database) -> dict[str, acks.Ack]:
 
 def expose(
     db: Database, since: dt.datetime, until: dt.datetime, **kwargs: object
-) -> dict[tuple[str, str], history.Exposure]:
+) -> dict[tuple[str, str], Exposure]:
     with db.session() as session:
-        report = history.exposure(
+        report = exposure(
             session,
             Window(since, until),
             StandIn(),
@@ -181,7 +183,7 @@ def test_exposure_filters_by_source_and_severity(database: Database) -> None:
 def test_exposure_report_carries_its_evidence(database: Database) -> None:
     ids = record_history(database)
     with database.session() as session:
-        report = history.exposure(session, Window(at(1, 8), at(3, 6)), StandIn(), now=NOW)
+        report = exposure(session, Window(at(1, 8), at(3, 6)), StandIn(), now=NOW)
         hashes = {s.id: s.content_hash for s in queries.snapshots(session)}
     assert [s.id for s in report.snapshots["plan"]] == ids["plan"][1:3]
     assert all(s.content_hash == hashes[s.id] for s in report.snapshots["plan"])
@@ -192,7 +194,7 @@ def test_exposure_report_carries_its_evidence(database: Database) -> None:
 def test_timeline_of_a_property_across_events_and_changes(database: Database) -> None:
     ids = record_history(database)
     with database.session() as session:
-        found = history.timeline(session, "email", StandIn())
+        found = timeline(session, "email", StandIn())
     assert [(h.source, h.key.label) for h in found] == [
         ("plan", "Checkout.email"),
         ("plan", "Signup.email"),
@@ -216,10 +218,10 @@ def test_timeline_of_a_property_across_events_and_changes(database: Database) ->
 def test_timeline_filters_and_event_names(database: Database) -> None:
     record_history(database)
     with database.session() as session:
-        ip = history.timeline(session, "ip", StandIn(), source="plan")
-        signup = history.timeline(session, "Signup", StandIn())
-        only = history.timeline(session, "email", StandIn(), event="Signup")
-        none = history.timeline(session, "nothing", StandIn())
+        ip = timeline(session, "ip", StandIn(), source="plan")
+        signup = timeline(session, "Signup", StandIn())
+        only = timeline(session, "email", StandIn(), event="Signup")
+        none = timeline(session, "nothing", StandIn())
     assert [h.source for h in ip] == ["plan"]
     assert [m.what for m in ip[0].moments()] == ["appeared", "disappeared", "reappeared"]
     assert ip[0].versions[0].interval.last_seen == at(1)

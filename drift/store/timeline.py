@@ -1,0 +1,172 @@
+"""``timeline``: every key with a property (or event) name, with each definition it had.
+
+Keys are found through ``item_key.name_hash``; each version carries when it held, its definition
+and how the classifier grades it. Times are aware UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from drift.model import Finding, ItemKey, Scope
+from drift.store.history import (
+    Classifier,
+    Interval,
+    item_rows,
+    make_interval,
+    source_snapshots,
+)
+from drift.store.queries import source_id
+from drift.store.record import chunks, h16
+from drift.store.tables import DefinitionRow, ItemKeyRow, SourceRow
+
+
+@dataclass(frozen=True)
+class Version:
+    interval: Interval
+    definition: Mapping[str, Any]
+    definition_hash: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class KeyHistory:
+    """One key on one source over its whole history, oldest version first."""
+
+    source: str
+    key: ItemKey
+    versions: tuple[Version, ...]
+
+    @property
+    def first_seen(self) -> dt.datetime:
+        return self.versions[0].interval.first_seen
+
+    @property
+    def last_seen(self) -> dt.datetime | None:
+        return self.versions[-1].interval.last_seen
+
+    @property
+    def present(self) -> bool:
+        return self.versions[-1].interval.valid_to is None
+
+    def moments(self) -> list[Moment]:
+        """What happened to this key, in order: appeared, changed, disappeared, reappeared."""
+        out: list[Moment] = []
+        previous: Version | None = None
+        for version in self.versions:
+            start = version.interval
+            if previous is None:
+                out.append(Moment(start.first_seen, start.valid_from, "appeared", "", version))
+            elif previous.interval.valid_to == start.valid_from:
+                detail = _field_changes(previous.definition, version.definition)
+                out.append(Moment(start.first_seen, start.valid_from, "changed", detail, version))
+            else:
+                out.append(_gone(previous))
+                out.append(Moment(start.first_seen, start.valid_from, "reappeared", "", version))
+            previous = version
+        if previous is not None and previous.interval.valid_to is not None:
+            out.append(_gone(previous))
+        return out
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One dated step of a key's history; ``version`` is what it was from then on (or, for
+    ``disappeared``, what it last was)."""
+
+    at: dt.datetime
+    snapshot: int
+    what: str  # appeared | changed | disappeared | reappeared
+    detail: str
+    version: Version
+
+
+def _gone(version: Version) -> Moment:
+    interval = version.interval
+    assert interval.gone_at is not None and interval.valid_to is not None
+    return Moment(interval.gone_at, interval.valid_to, "disappeared", "", version)
+
+
+def _field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """Which definition fields changed; types are shown, other values are not."""
+    parts = []
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) == after.get(name):
+            continue
+        if name == "type":
+            old, new = ("|".join(d.get("type", ())) or "-" for d in (before, after))
+            parts.append(f"type {old} -> {new}")
+        else:
+            parts.append(f"{name} changed")
+    return "; ".join(parts)
+
+
+def timeline(
+    session: Session,
+    name: str,
+    classifier: Classifier,
+    *,
+    source: str | None = None,
+    event: str | None = None,
+) -> list[KeyHistory]:
+    """Every key named ``name`` (a property, or an event), each with its versions over time."""
+    query = (
+        select(ItemKeyRow, SourceRow.name)
+        .join(SourceRow, SourceRow.id == ItemKeyRow.source_id)
+        .where(ItemKeyRow.name_hash == h16(name))  # the source is filtered below (index choice)
+    )
+    if source is not None:
+        source_id(session, source)  # says so when the source is unknown
+    keys = {
+        row.id: (src, _key(row))
+        for row, src in session.execute(query)
+        if _key_name(_key(row)) == name
+        and (event is None or row.event == event)
+        and (source is None or src == source)
+    }
+    rows = item_rows(session, keys)
+    snaps = {src: source_snapshots(session, src) for src, _ in keys.values()}
+    definitions = _definitions(session, {r[1] for r in rows})
+    grouped: dict[int, list[Version]] = {}
+    for key_id, def_id, valid_from, valid_to in sorted(rows, key=lambda r: (r[0], r[2])):
+        src, key = keys[key_id]
+        interval = make_interval(snaps[src], key, def_id, valid_from, valid_to)
+        grouped.setdefault(key_id, []).append(_version(interval, definitions, classifier))
+    found = [KeyHistory(*keys[k], tuple(v)) for k, v in grouped.items()]
+    return sorted(found, key=lambda h: (h.source, h.key))
+
+
+def _definitions(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """definition id -> (canonical JSON body, hex of its 16-byte hash)."""
+    found: dict[int, tuple[str, str]] = {}
+    for chunk in chunks(sorted(ids)):
+        query = select(DefinitionRow.id, DefinitionRow.body, DefinitionRow.hash)
+        for def_id, body, digest in session.execute(query.where(DefinitionRow.id.in_(chunk))):
+            found[def_id] = (body, bytes(digest).hex())
+    return found
+
+
+def _version(
+    interval: Interval, definitions: Mapping[int, tuple[str, str]], classifier: Classifier
+) -> Version:
+    body, digest = definitions[interval.definition_id]
+    definition = json.loads(body)
+    name = _key_name(interval.key)
+    types = tuple(definition.get("type", ()))
+    findings = classifier.classify(name, types, str(definition.get("description", "")))
+    return Version(interval, definition, digest, tuple(findings))
+
+
+def _key(row: ItemKeyRow) -> ItemKey:
+    return ItemKey(Scope(row.scope), row.event, row.name)
+
+
+def _key_name(key: ItemKey) -> str:
+    return key.event if key.scope is Scope.EVENT else key.name
