@@ -103,7 +103,8 @@ def test_one_vendor_failing_leaves_the_others_and_its_own_history_intact(
     assert code == Exit.PARTIAL
     assert "mixpanel-prod: failed" in output and "MIXPANEL_USERNAME" in output
 
-    digest = json.loads(sorted((tmp_path / "reports").glob("*.json"))[-1].read_text())
+    found = [json.loads(p.read_text()) for p in (tmp_path / "reports").glob("*.json")]
+    digest = max(found, key=lambda d: str(d["run_at"]))
     statuses = {s["name"]: s["status"] for s in digest["sources"]}
     assert statuses == {
         "mixpanel-prod": "failed",
