@@ -150,10 +150,10 @@ def _governed(
         first_seen = load_first_seen(session, list(schemas))
         report = govern.reconcile_all(config, schemas, first_seen)
         for u in govern.new_undocumented(report, since):
-            key = ItemKey(u.scope, u.events[0] if u.events else "", u.name)
-            undocumented.setdefault(u.observed, []).append(
-                UndocumentedProperty(key, u.observed, u.plan, u.first_seen)
-            )
+            for event in u.events or ("",):
+                key = ItemKey(u.scope, _event_of(u.scope, event), u.name)
+                found = UndocumentedProperty(key, u.observed, u.plan, u.first_seen)
+                undocumented.setdefault(u.observed, []).append(found)
     return [
         replace(
             s,
@@ -162,6 +162,15 @@ def _governed(
         )
         for s in inputs
     ]
+
+
+def _event_of(scope: Scope, shown: str) -> str:
+    """Back from govern's display form (``(user)``, ``(group:x)``) to the item key's event."""
+    if scope is Scope.USER_PROPERTY:
+        return ""
+    if scope is Scope.GROUP_PROPERTY and shown.startswith("(group:"):
+        return shown.removeprefix("(group:").removesuffix(")")
+    return shown
 
 
 def _latest(session: Session, name: str) -> int | None:

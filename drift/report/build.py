@@ -27,6 +27,7 @@ from drift.report.model import (
     SourceDigest,
     SourceInput,
     SourceStatus,
+    UndocumentedProperty,
 )
 from drift.report.rows import finding_rows, other_rows, rule_rows
 
@@ -214,12 +215,17 @@ def _undocumented_rows(src: SourceInput) -> list[Row]:
             scope=u.key.scope,
             name=u.key.name or u.key.event,
             events=(u.key.event,) if u.key.scope is not Scope.EVENT else (),
-            detail=one_line(f"observed by {u.observed_source}, not in plan {u.plan}", 300),
+            detail=one_line(_undocumented_detail(u), 300),
             first_seen=u.since,
         )
         for u in src.undocumented
     ]
     return merge_rows(rows)
+
+
+def _undocumented_detail(u: UndocumentedProperty) -> str:
+    since = f" since {u.since:%d %b %Y}" if u.since else ""
+    return f"undocumented: arrives at {u.observed_source}{since}, missing from plan '{u.plan}'"
 
 
 def merge_rows(rows: list[Row]) -> list[Row]:

@@ -145,5 +145,5 @@ def test_run_time_must_be_aware() -> None:
 def test_policy_and_undocumented_lists() -> None:
     src = _source("posthog-cloud")
     assert src.rows(Section.POLICY)[0].detail == 'forbid = ["ai_content"]'
-    assert "not in plan plan" in src.rows(Section.UNDOCUMENTED)[0].detail
+    assert "missing from plan 'plan'" in src.rows(Section.UNDOCUMENTED)[0].detail
     assert fixtures.HOSTILE_NAMES  # the hostile set is exercised in test_escaping
