@@ -45,6 +45,8 @@ def make_subject(digest: Digest) -> str:
     """E.g. "drift 2026-11-29: 3 high, 2 medium new across 2 sources; 1 source FAILED"."""
     text = f"drift {digest.local_date}: {_body(digest)}"
     c = digest.counts
+    if c.policy_violations:
+        text += f"; {_plural(c.policy_violations, 'policy violation')}"
     if c.sources_failed and c.sources_failed != c.sources:
         text += f"; {_plural(c.sources_failed, 'source')} FAILED"
     return header_text(text, SUBJECT_LIMIT)
