@@ -14,13 +14,13 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
 import httpx
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import ANY_EVENT, Item, Provenance, Schema, Scope
-from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import HttpClient, check_base_url
-from drift.sources.pacing import REAL_CLOCK, Clock, Pace
+from drift.sources.http import HttpClient
+from drift.sources.pacing import Pace
+from drift.sources.vendor import VendorConfig, VendorSource
 
 HOSTS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitude.com"}
 # Documented: concurrent cost 4, 7200 cost per hour, GET costs 1.
@@ -28,7 +28,7 @@ PACE = Pace("Amplitude", requests=7200, per_seconds=3600.0, concurrency=4)
 API = "/api/2/taxonomy"
 
 
-class AmplitudeConfig(SourceConfig):
+class AmplitudeConfig(VendorConfig):
     type: Literal["amplitude"] = Field(description="Amplitude Taxonomy API (classic).")
     region: Literal["us", "eu"] = Field(
         "us", description="us (amplitude.com) or eu (analytics.eu.amplitude.com)."
@@ -41,19 +41,12 @@ class AmplitudeConfig(SourceConfig):
         "appended.",
     )
 
-    _base_url = field_validator("base_url")(check_base_url)
 
-
-class AmplitudeSource(SourceBase):
+class AmplitudeSource(VendorSource):
     Config = AmplitudeConfig
+    hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
     absence_is_unlisting = True
-
-    def __init__(
-        self, config: SourceConfig, runtime: Runtime | None = None, *, clock: Clock = REAL_CLOCK
-    ) -> None:
-        super().__init__(config, runtime)
-        self.clock = clock
 
     def fetch(self) -> Schema:
         config = self.config
@@ -61,15 +54,7 @@ class AmplitudeSource(SourceBase):
         auth = httpx.BasicAuth(
             config.secret("api_key_env") or "", config.secret("secret_key_env") or ""
         )
-        with HttpClient(
-            source=self.name,
-            base_url=config.base_url or HOSTS[config.region],
-            pace=PACE,
-            runtime=self.runtime,
-            env_names=config.env_names(),
-            auth=auth,
-            clock=self.clock,
-        ) as http:
+        with self.client(auth=auth) as http:
             items = list(self._items(http))
         return Schema.build(self.name, self.provenance, items)
 

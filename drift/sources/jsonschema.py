@@ -21,7 +21,7 @@ from pydantic import Field
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
-from drift.sources.jsonschema_walk import event_fields, event_items, property_items
+from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -109,7 +109,7 @@ def lexicon_items(results: list[Any], where: str) -> Iterator[Item]:
     for entry in results:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             raise BadResponse(f"{where}: a Lexicon entry has no name")
-        schema = _mapping(entry.get("schemaJson"))
+        schema = dig(entry, "schemaJson")
         if entry.get("entityType") == "profile":
             yield from property_items(Scope.USER_PROPERTY, "", schema)
         else:
@@ -122,8 +122,9 @@ def segment_rule_items(rules: list[Any], where: str) -> Iterator[Item]:
         if not isinstance(rule, Mapping):
             raise BadResponse(f"{where}: a Segment rule is not an object")
         kind = str(rule.get("type", "TRACK")).upper()
-        schema = _mapping(rule.get("jsonSchema"))
-        section = _sub(schema, "traits" if kind in ("IDENTIFY", "GROUP") else "properties")
+        schema = dig(rule, "jsonSchema")
+        part = "traits" if kind in ("IDENTIFY", "GROUP") else "properties"
+        section = dig(schema, "properties", part)
         extra = {"deprecated": bool(rule.get("deprecatedAt")) or None}
         if kind == "TRACK":
             name = str(rule.get("key") or "")
@@ -146,16 +147,10 @@ def legacy_segment_items(events: list[Any], where: str) -> Iterator[Item]:
     for event in events:
         if not isinstance(event, Mapping) or not isinstance(event.get("name"), str):
             raise BadResponse(f"{where}: an event in 'events' has no name")
-        rules = _mapping(event.get("rules"))
+        rules = dig(event, "rules")
         fields = event_fields(rules)
         fields["description"] = event.get("description") or fields["description"]
         yield Item.of(Scope.EVENT, event["name"], "", **fields)
-        yield from property_items(Scope.EVENT_PROPERTY, event["name"], _sub(rules, "properties"))
-
-
-def _sub(schema: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    return _mapping(_mapping(schema.get("properties")).get(key))
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+        yield from property_items(
+            Scope.EVENT_PROPERTY, event["name"], dig(rules, "properties", "properties")
+        )

@@ -17,7 +17,7 @@ MAX_DEPTH = 6
 
 def schema_fields(node: Mapping[str, Any], *, required: bool = False) -> dict[str, Any]:
     """Definition fields of one JSON Schema node (its own metadata, not its children)."""
-    mixpanel = _dig(node, "metadata", "com.mixpanel")
+    mixpanel = dig(node, "metadata", "com.mixpanel")
     types = node.get("type")
     any_of = node.get("anyOf") or node.get("oneOf")
     if types is None and isinstance(any_of, list):
@@ -75,9 +75,10 @@ def event_items(event: str, schema: Mapping[str, Any], **extra: Any) -> Iterator
     yield from property_items(Scope.EVENT_PROPERTY, event, schema)
 
 
-def _dig(node: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+def dig(node: Any, *keys: str) -> Mapping[str, Any]:
+    """``node[k1][k2]...`` when every step is an object, else ``{}``."""
     for key in keys:
-        node = node.get(key) if isinstance(node, Mapping) else None  # type: ignore[assignment]
+        node = node.get(key) if isinstance(node, Mapping) else None
     return node if isinstance(node, Mapping) else {}
 
 

@@ -14,13 +14,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import httpx
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
-from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import HttpClient, check_base_url
-from drift.sources.pacing import REAL_CLOCK, Clock, Pace
+from drift.sources.jsonschema_walk import dig
+from drift.sources.pacing import Pace
+from drift.sources.vendor import VendorConfig, VendorSource
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ PACE = Pace("Mixpanel", requests=5, per_seconds=60.0, concurrency=1, rate_limit_
 _KNOWN_META = {"displayName", "tags", "hidden", "dropped", "owners", "$source"}
 
 
-class MixpanelConfig(SourceConfig):
+class MixpanelConfig(VendorConfig):
     type: Literal["mixpanel"] = Field(description="Mixpanel Lexicon Schemas API.")
     project_id: int = Field(gt=0, description="Mixpanel project id (Settings > Overview).")
     region: Literal["us", "eu", "in"] = Field(
@@ -48,18 +48,11 @@ class MixpanelConfig(SourceConfig):
         "/api/app/projects/... is appended.",
     )
 
-    _base_url = field_validator("base_url")(check_base_url)
 
-
-class MixpanelSource(SourceBase):
+class MixpanelSource(VendorSource):
     Config = MixpanelConfig
+    hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
-
-    def __init__(
-        self, config: SourceConfig, runtime: Runtime | None = None, *, clock: Clock = REAL_CLOCK
-    ):
-        super().__init__(config, runtime)
-        self.clock = clock
 
     def fetch(self) -> Schema:
         config = self.config
@@ -67,15 +60,7 @@ class MixpanelSource(SourceBase):
         auth = httpx.BasicAuth(
             config.secret("username_env") or "", config.secret("secret_env") or ""
         )
-        with HttpClient(
-            source=self.name,
-            base_url=config.base_url or HOSTS[config.region],
-            pace=PACE,
-            runtime=self.runtime,
-            env_names=config.env_names(),
-            auth=auth,
-            clock=self.clock,
-        ) as http:
+        with self.client(auth=auth) as http:
             body = http.get_json(f"/api/app/projects/{config.project_id}/schemas")
         items = [item for entry in entries(body, self.name) for item in entity_items(entry)]
         return Schema.build(self.name, self.provenance, items)
@@ -98,14 +83,6 @@ def entries(body: Any, source: str) -> list[Mapping[str, Any]]:
     return body
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _meta(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    return _mapping(_mapping(schema.get("metadata")).get("com.mixpanel"))
-
-
 def _owners(raw: Any) -> list[str]:
     """Owner name, or email when there is no name."""
     out = []
@@ -120,7 +97,7 @@ def _owners(raw: Any) -> list[str]:
 def entity_items(entry: Mapping[str, Any]) -> Iterator[Item]:
     """One schema entry: an event (with its properties) or the ``$user`` profile."""
     kind, name = str(entry.get("entityType") or "event"), str(entry.get("name") or "")
-    schema = _mapping(entry.get("schemaJson"))
+    schema = dig(entry, "schemaJson")
     if not name:
         return
     if kind == "event":
@@ -143,7 +120,7 @@ def entity_items(entry: Mapping[str, Any]) -> Iterator[Item]:
 
 
 def _entity_fields(schema: Mapping[str, Any]) -> dict[str, Any]:
-    meta = _meta(schema)
+    meta = dig(schema, "metadata", "com.mixpanel")
     extra = {k: v for k, v in meta.items() if k not in _KNOWN_META}
     if meta.get("$source"):
         extra["source"] = meta["$source"]
@@ -159,9 +136,9 @@ def _entity_fields(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _property_fields(prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
-    meta = _meta(prop)
+    meta = dig(prop, "metadata", "com.mixpanel")
     types = prop.get("type")
-    items = _mapping(prop.get("items"))
+    items = dig(prop, "items")
     return {
         "type": types,
         "description": prop.get("description"),

@@ -16,13 +16,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import ANY_EVENT, Item, Provenance, Schema, Scope
-from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import HttpClient, PageGuard, check_base_url
-from drift.sources.pacing import REAL_CLOCK, Clock, Pace
+from drift.sources.http import HttpClient, PageGuard
+from drift.sources.pacing import Pace
+from drift.sources.vendor import VendorConfig, VendorSource
 
 HOSTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
 # Documented: 480/minute and 4800/hour per personal API key; we stay at 400/min.
@@ -38,7 +38,7 @@ TYPES = {
 }
 
 
-class PostHogConfig(SourceConfig):
+class PostHogConfig(VendorConfig):
     type: Literal["posthog"] = Field(description="PostHog event and property definitions.")
     project_id: int = Field(gt=0, description="PostHog project id (the number in the app URL).")
     region: Literal["us", "eu"] = Field(
@@ -51,33 +51,18 @@ class PostHogConfig(SourceConfig):
         "/api/projects/... is appended.",
     )
 
-    _base_url = field_validator("base_url")(check_base_url)
 
-
-class PostHogSource(SourceBase):
+class PostHogSource(VendorSource):
     Config = PostHogConfig
+    hosts, pace = HOSTS, PACE
     provenance = Provenance.OBSERVED
     absence_is_unlisting = True
-
-    def __init__(
-        self, config: SourceConfig, runtime: Runtime | None = None, *, clock: Clock = REAL_CLOCK
-    ) -> None:
-        super().__init__(config, runtime)
-        self.clock = clock
 
     def fetch(self) -> Schema:
         config = self.config
         assert isinstance(config, PostHogConfig)
         key = config.secret("api_key_env")
-        with HttpClient(
-            source=self.name,
-            base_url=config.base_url or HOSTS[config.region],
-            pace=PACE,
-            runtime=self.runtime,
-            env_names=config.env_names(),
-            headers={"Authorization": f"Bearer {key}"},
-            clock=self.clock,
-        ) as http:
+        with self.client(headers={"Authorization": f"Bearer {key}"}) as http:
             items = list(self._items(http, f"/api/projects/{config.project_id}"))
         return Schema.build(self.name, self.provenance, items)
 

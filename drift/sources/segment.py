@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
-from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import HttpClient, PageGuard, check_base_url
-from drift.sources.pacing import REAL_CLOCK, Clock, Pace
+from drift.sources.http import HttpClient, PageGuard
+from drift.sources.jsonschema_walk import dig
+from drift.sources.pacing import Pace
+from drift.sources.vendor import VendorConfig, VendorSource
 
 HOSTS = {"us": "https://api.segmentapis.com", "eu": "https://eu1.api.segmentapis.com"}
 PACE = Pace("Segment", requests=120, per_seconds=60.0, concurrency=2)
@@ -29,7 +30,7 @@ PAGE_SIZE = 200
 TRAIT_SCOPES = {"IDENTIFY": (Scope.USER_PROPERTY, ""), "GROUP": (Scope.GROUP_PROPERTY, "group")}
 
 
-class SegmentConfig(SourceConfig):
+class SegmentConfig(VendorConfig):
     type: Literal["segment"] = Field(description="Segment Public API tracking plans (Protocols).")
     region: Literal["us", "eu"] = Field(
         "us", description="us (api.segmentapis.com) or eu (eu1.api.segmentapis.com)."
@@ -44,35 +45,18 @@ class SegmentConfig(SourceConfig):
         "is appended.",
     )
 
-    _base_url = field_validator("base_url")(check_base_url)
 
-
-class SegmentSource(SourceBase):
+class SegmentSource(VendorSource):
     Config = SegmentConfig
+    hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
-
-    def __init__(
-        self, config: SourceConfig, runtime: Runtime | None = None, *, clock: Clock = REAL_CLOCK
-    ) -> None:
-        super().__init__(config, runtime)
-        self.clock = clock
 
     def fetch(self) -> Schema:
         config = self.config
         assert isinstance(config, SegmentConfig)
         token = config.secret("token_env")
-        with HttpClient(
-            source=self.name,
-            base_url=config.base_url or HOSTS[config.region],
-            pace=PACE,
-            runtime=self.runtime,
-            env_names=config.env_names(),
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/vnd.segment.v1+json, application/json",
-            },
-            clock=self.clock,
-        ) as http:
+        accept = "application/vnd.segment.v1+json, application/json"
+        with self.client(headers={"Authorization": f"Bearer {token}", "Accept": accept}) as http:
             plans = self._plans(http, config)
             prefixed = config.tracking_plans is None or len(config.tracking_plans) > 1
             items: list[Item] = []
@@ -142,10 +126,7 @@ def _version(rule: Mapping[str, Any]) -> int:
 
 def _sub(rule: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     """``jsonSchema.properties.<name>`` (where PAPI wraps properties or traits)."""
-    schema = rule.get("jsonSchema")
-    props = schema.get("properties") if isinstance(schema, Mapping) else None
-    sub = props.get(name) if isinstance(props, Mapping) else None
-    return sub if isinstance(sub, Mapping) else {}
+    return dig(rule, "jsonSchema", "properties", name)
 
 
 def _props(sub: Mapping[str, Any], scope: Scope, event: str) -> Iterator[Item]:
