@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
@@ -35,6 +36,12 @@ class WebhookConfig(NotifierConfig):
     attempts: int = Field(4, ge=1, le=10, description="Attempts per send for transient errors.")
     timeout_seconds: float = Field(
         120.0, gt=0, le=900, description="Deadline for one send, retries included."
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=4096,
+        description="Above this size the body leaves out the per-change lists, then the row "
+        "sections, and says so in 'truncated' (counts and statuses always stay).",
     )
 
     @field_validator("url")
@@ -61,6 +68,26 @@ def sign(secret: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def fit_body(digest_json: str, limit: int) -> bytes:
+    """The digest JSON, lightened until it fits ``limit`` bytes: receivers often cap bodies at
+    1 MiB, and a 20,000-change digest is far larger. The file and email channels keep it all."""
+    body = digest_json.encode("utf-8")
+    if len(body) <= limit:
+        return body
+    data = json.loads(digest_json)
+    dropped = []
+    for part in ("changes", "sections"):
+        for source in data.get("sources", []):
+            if isinstance(source, dict) and source.pop(part, None) is not None:
+                source[f"{part}_omitted"] = True
+        dropped.append(part)
+        data["truncated"] = {"omitted": dropped, "reason": f"body over {limit} bytes"}
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        if len(body) <= limit:
+            break
+    return body
+
+
 class WebhookNotifier:
     Config: ClassVar[type[WebhookConfig]] = WebhookConfig
 
@@ -71,7 +98,7 @@ class WebhookNotifier:
     def _request(
         self, digest: RenderedDigest, secret: bytes | None
     ) -> Callable[[], tuple[bytes, Mapping[str, str]]]:
-        body = digest.json.encode("utf-8")
+        body = fit_body(digest.json, self.config.max_body_bytes)
         msg_id = digest.digest_id.replace(".", "_")
 
         def make() -> tuple[bytes, Mapping[str, str]]:

@@ -114,3 +114,23 @@ def test_config_rejects_credentials_in_url() -> None:
 
     with pytest.raises(ValidationError):
         WebhookConfig.model_validate({"type": "webhook", "url": "https://u:p@example.com/h"})
+
+
+def test_an_oversized_digest_is_lightened_to_fit_and_says_so() -> None:
+    import json
+
+    from drift.notify.webhook import fit_body
+
+    digest = {
+        "version": 1,
+        "counts": {"new_high": 3},
+        "sources": [
+            {"name": "big", "status": "read", "sections": {"new": []}, "changes": ["x" * 50] * 5000}
+        ],
+    }
+    text = json.dumps(digest)
+    assert fit_body(text, len(text) + 1) == text.encode()
+    small = json.loads(fit_body(text, 4096))
+    assert small["counts"] == {"new_high": 3} and small["sources"][0]["status"] == "read"
+    assert "changes" not in small["sources"][0] and small["sources"][0]["changes_omitted"] is True
+    assert small["truncated"]["omitted"] == ["changes"]
