@@ -22,6 +22,7 @@ from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
+from drift.sources.mixpanel import entity_items
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -105,15 +106,12 @@ def plain_items(doc: Mapping[str, Any], where: str) -> Iterator[Item]:
 
 
 def lexicon_items(results: list[Any], where: str) -> Iterator[Item]:
-    """Mixpanel Lexicon schemas: events, and the ``$user`` profile as user properties."""
+    """Mixpanel Lexicon schemas, read exactly as the ``mixpanel`` connector reads the API, so a
+    project can move between an exported file and the API without a day of phantom changes."""
     for entry in results:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             raise BadResponse(f"{where}: a Lexicon entry has no name")
-        schema = dig(entry, "schemaJson")
-        if entry.get("entityType") == "profile":
-            yield from property_items(Scope.USER_PROPERTY, "", schema)
-        else:
-            yield from event_items(entry["name"], schema)
+        yield from entity_items(entry)
 
 
 def segment_rule_items(rules: list[Any], where: str) -> Iterator[Item]:
