@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from drift.model import Change, Finding, Item, ItemKey, Provenance, Schema, Scope, Severity
@@ -24,10 +23,8 @@ from drift.report.model import (
     SourceInput,
     SourceStatus,
 )
-from drift.store import queries
+from drift.store import firstseen, queries
 from drift.store.acks import Ack, AckIndex
-from drift.store.record import chunks, key_h16
-from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 Classify = Callable[[Item], tuple[Finding, ...]]
 DiffFn = Callable[[Session, str, int | None, int], list[Change]]
@@ -125,7 +122,7 @@ def source_input(
     touched = {c.key for c in changes}
     first_run = ctx.baseline is None
     states_for = touched | ({k for k, f in findings.items() if f} if first_run else set())
-    first_seen = first_seen_by_key(
+    first_seen = firstseen.first_seen_by_key(
         session, ctx.name, [k for k in findings if findings[k]] + list(touched)
     )
     items = tuple(
@@ -214,38 +211,6 @@ def _rule_changes(
         }:
             out.append(RuleChange(key, before, found))
     return tuple(out)
-
-
-def first_seen_by_key(
-    session: Session, source: str, keys: Iterable[ItemKey]
-) -> dict[ItemKey, dt.datetime]:
-    """When each key first appeared on the source (earliest valid_from snapshot)."""
-    by_hash = {key_h16(Item(k.scope, k.event, k.name)): k for k in keys}
-    out: dict[ItemKey, dt.datetime] = {}
-    for chunk in chunks(list(by_hash)):
-        query = (
-            select(ItemKeyRow.key_hash, func.min(SnapshotRow.id))
-            .select_from(ItemRow)
-            .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
-            .join(SnapshotRow, SnapshotRow.id == ItemRow.valid_from)
-            .join(SourceRow, SourceRow.id == ItemRow.source_id)
-            .where(SourceRow.name == source, ItemKeyRow.key_hash.in_(chunk))
-            .group_by(ItemKeyRow.key_hash)
-        )
-        firsts = {bytes(h): sid for h, sid in session.execute(query)}
-        times = _taken_at(session, set(firsts.values()))
-        out.update({by_hash[h]: times[sid] for h, sid in firsts.items()})
-    return out
-
-
-def _taken_at(session: Session, ids: set[int]) -> dict[int, dt.datetime]:
-    out: dict[int, dt.datetime] = {}
-    for chunk in chunks(sorted(ids)):
-        rows = session.execute(
-            select(SnapshotRow.id, SnapshotRow.taken_at).where(SnapshotRow.id.in_(chunk))
-        )
-        out.update({sid: taken for sid, taken in rows})
-    return out
 
 
 def classify_with(classifier: Any) -> Classify:

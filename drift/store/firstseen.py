@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from drift.model import Scope
-from drift.store.record import name_h16
+from drift.model import Item, ItemKey, Scope
+from drift.store.record import chunks, key_h16, name_h16
 from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 
@@ -53,3 +53,35 @@ class FirstSeenIndex:
 def load_first_seen(session: Session, sources: Iterable[str]) -> FirstSeenIndex:
     """First-seen dates of every property name of these sources (one query per source)."""
     return FirstSeenIndex({name: first_seen_by_hash(session, name) for name in sources})
+
+
+def first_seen_by_key(
+    session: Session, source: str, keys: Iterable[ItemKey]
+) -> dict[ItemKey, dt.datetime]:
+    """When each key first appeared on the source (earliest valid_from snapshot)."""
+    by_hash = {key_h16(Item(k.scope, k.event, k.name)): k for k in keys}
+    out: dict[ItemKey, dt.datetime] = {}
+    for chunk in chunks(list(by_hash)):
+        query = (
+            select(ItemKeyRow.key_hash, func.min(SnapshotRow.id))
+            .select_from(ItemRow)
+            .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
+            .join(SnapshotRow, SnapshotRow.id == ItemRow.valid_from)
+            .join(SourceRow, SourceRow.id == ItemRow.source_id)
+            .where(SourceRow.name == source, ItemKeyRow.key_hash.in_(chunk))
+            .group_by(ItemKeyRow.key_hash)
+        )
+        firsts = {bytes(h): sid for h, sid in session.execute(query)}
+        times = _taken_at(session, set(firsts.values()))
+        out.update({by_hash[h]: times[sid] for h, sid in firsts.items()})
+    return out
+
+
+def _taken_at(session: Session, ids: set[int]) -> dict[int, dt.datetime]:
+    out: dict[int, dt.datetime] = {}
+    for chunk in chunks(sorted(ids)):
+        rows = session.execute(
+            select(SnapshotRow.id, SnapshotRow.taken_at).where(SnapshotRow.id.in_(chunk))
+        )
+        out.update({sid: taken for sid, taken in rows})
+    return out
