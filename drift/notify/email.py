@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -27,6 +26,7 @@ from drift.errors import ConfigError, DeliveryError
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.notify.base import NotifierConfig
 from drift.notify.smtp_errors import translate
+from drift.sources.base import ConfigPath
 
 
 class EmailConfig(NotifierConfig):
@@ -44,7 +44,7 @@ class EmailConfig(NotifierConfig):
     password_env: str | None = Field(None, description="Env var with the SMTP password.")
     from_: str = Field(alias="from", description="Sender address.")
     to: list[str] = Field(min_length=1, description="Recipient addresses.")
-    ca_file: Path | None = Field(
+    ca_file: ConfigPath | None = Field(
         None, description="PEM file of CA certificates to trust instead of the system store."
     )
     timeout_seconds: float = Field(30.0, gt=0, le=300, description="Socket timeout per step.")
