@@ -124,3 +124,29 @@ def test_a_missing_env_var_is_named_with_the_source_and_nothing_is_recorded(tmp_
     assert result.stderr.count("\n") == 1
     history = CliRunner().invoke(cli, ["--config", str(path), "history", "--format", "json"])
     assert history.exit_code == 0 and history.stdout.strip() == "[]"
+
+
+def test_every_key_in_the_example_config_is_real(tmp_path: Path) -> None:
+    """`drift init`'s example, with every commented-out line switched on, is a valid config."""
+    import re
+
+    from drift.commands.setup import example_config
+
+    lines = []
+    for line in example_config().splitlines():
+        body = re.sub(r"^# ?", "", line) if re.match(r"^# ?(\[|[a-z_]+ = )", line) else line
+        lines.append(body)
+    path = write(tmp_path, "\n".join(lines))
+    config = load_config(path)
+    assert {s.type for s in config.sources} == {
+        "jsonschema",
+        "mixpanel",
+        "amplitude",
+        "segment",
+        "posthog",
+        "events",
+    }
+    assert {n.type for n in config.notify} == {"file", "email", "slack", "webhook"}
+    assert (
+        config.policy and config.reconcile and config.rules.path and config.schedule.heartbeat_file
+    )
