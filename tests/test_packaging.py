@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -46,6 +47,66 @@ def test_wheel_ships_migrations_templates_rules_and_example(tmp_path: Path) -> N
         and "[drift.sources]" in text
         and "[drift.notifiers]" in text
     )
+
+
+def test_the_installed_wheel_runs_the_job_without_the_checkout(tmp_path: Path) -> None:
+    """Install the wheel (no deps: the venv has them) into a folder and run a real job from it."""
+    wheels, target, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "work"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(wheels.glob("drift_schema-*.whl"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    work.mkdir()
+    (work / "plan.json").write_text(
+        '{"events": {"Signup": {"properties": {"email": {"type": "string"}}}}}'
+    )
+    (work / "drift.toml").write_text(
+        '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
+        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    probe = "import drift.resources as r; print(r.migrations_dir()); print(r.templates_dir())"
+    where = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=work, capture_output=True, text=True, check=True
+    )
+    assert all(line.startswith(str(target)) for line in where.stdout.split())
+    run = subprocess.run(
+        [sys.executable, "-m", "drift", "--config", "drift.toml", "run"],
+        env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert list((work / "reports").glob("*.html"))
 
 
 def test_python_dash_m_drift_runs() -> None:
