@@ -16,7 +16,7 @@ from drift import gather, govern
 from drift.app import App
 from drift.diff.engine import compare
 from drift.errors import DriftError
-from drift.model import Change, ItemKey, Provenance, RenderedDigest, Schema, Scope
+from drift.model import Change, ItemKey, Provenance, RenderedDigest, Schema, Scope, utcnow
 from drift.plugins import source_classes
 from drift.report.build import build_digest
 from drift.report.model import (
@@ -30,10 +30,6 @@ from drift.report.render import render_digest
 from drift.store import outbox, queries, runs
 from drift.store.acks import AckIndex, active_acks
 from drift.store.firstseen import load_first_seen
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def diff_source(app: App, session: Session, source: str, a: int | None, b: int) -> list[Change]:

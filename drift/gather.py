@@ -10,11 +10,10 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from drift.model import Change, Finding, Item, ItemKey, Provenance, Schema, Scope, Severity
+from drift.model import Change, Finding, Item, ItemKey, Provenance, Schema, Severity
 from drift.report.model import (
     Acknowledgement,
     ItemState,
@@ -211,14 +210,3 @@ def _rule_changes(
         }:
             out.append(RuleChange(key, before, found))
     return tuple(out)
-
-
-def classify_with(classifier: Any) -> Classify:
-    """Adapt the classifier to items: name, types and description of the definition."""
-
-    def run(item: Item) -> tuple[Finding, ...]:
-        if item.scope is Scope.EVENT:
-            return ()
-        return tuple(classifier.classify(item.name, item.types, item.description))
-
-    return run

@@ -7,6 +7,7 @@ canonical JSON. Volatile vendor fields (volumes, last seen, updated at) never en
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import unicodedata
@@ -55,6 +56,11 @@ _TYPE_ALIASES = {
 
 #: Definition keys that carry example or default *values*: never kept.
 VALUE_BEARING_KEYS = frozenset({"examples", "example", "default", "const", "value", "values"})
+
+
+def utcnow() -> dt.datetime:
+    """Now, aware and in UTC: the only clock drift reads (tests freeze it with time-machine)."""
+    return dt.datetime.now(dt.UTC)
 
 
 def nfc(text: str) -> str:

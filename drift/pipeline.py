@@ -22,7 +22,7 @@ from drift.app import App
 from drift.compose import Composed, compose
 from drift.errors import DriftError
 from drift.exitcodes import Exit
-from drift.model import RenderedDigest, Schema, Severity
+from drift.model import RenderedDigest, Schema, Severity, utcnow
 from drift.report.model import Digest, Section
 from drift.store import outbox, runs
 from drift.store.lease import RunLease
@@ -62,10 +62,6 @@ class RunResult:
     rendered: RenderedDigest | None = None
     deliveries: tuple[delivery.DeliveryOutcome, ...] = field(default=())
     message: str = ""
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --------------------------------------------------------------------------- fetch and record

@@ -79,10 +79,6 @@ def findings_json(session: Session, digest_ids: set[int]) -> dict[int, str]:
     return {digest_id: text for digest_id, text in rows}
 
 
-def last_digest(session: Session) -> DigestRow | None:
-    return session.scalar(select(DigestRow).order_by(DigestRow.id.desc()).limit(1))
-
-
 def commit_digest(
     session: Session,
     rendered: RenderedDigest,

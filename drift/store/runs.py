@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from drift.model import utcnow
 from drift.store.tables import RunRow, RunSourceRow, SnapshotRow, SourceRow
 
 PHASES = ("started", "fetched", "recorded", "diffed", "rendered", "enqueued", "delivered")
@@ -56,10 +57,6 @@ class SnapshotAt:
     source: str
     snapshot_id: int
     taken_at: dt.datetime
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def start_run(
