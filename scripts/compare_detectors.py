@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from drift.classify import load_classifier, tokenize  # noqa: E402
 from drift.classify.evaluate import Labeled, Prediction, Scores, predictor, read_labeled, score  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+LABELS = ROOT / "tests" / "cases" / "labels"
 Match = Callable[[str], str | None]  # name -> detector label, or None
 
 CATEGORY_MAP: dict[str, dict[str, str]] = {
@@ -160,10 +160,8 @@ def row(label: str, s: Scores, has_categories: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "labels", nargs="?", type=Path, default=SHARED / "data" / "names-labeled.csv"
-    )
-    parser.add_argument("--detectors", type=Path, default=SHARED / "reference-detectors.json")
+    parser.add_argument("labels", nargs="?", type=Path, default=LABELS / "names-labeled.csv")
+    parser.add_argument("--detectors", type=Path, default=LABELS / "reference-detectors.json")
     parser.add_argument("--rules", type=Path, default=None, help="A user rules file for drift.")
     args = parser.parse_args(argv)
     rows = read_labeled(args.labels)

@@ -21,7 +21,6 @@ from drift.store.database import Database
 from drift.store.tables import Base
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 CASES = Path(__file__).resolve().parent / "cases"
 
 SERVER_URLS = {
@@ -35,13 +34,6 @@ BACKENDS = [
     for b in os.environ.get("DRIFT_TEST_BACKENDS", "sqlite,postgresql,mariadb").split(",")
     if b.strip()
 ]
-
-
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the shared/ folder must sit beside the checkout")
-    return path
 
 
 @pytest.fixture(autouse=True)

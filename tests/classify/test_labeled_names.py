@@ -10,7 +10,7 @@ from drift.classify import load_classifier
 from drift.classify.evaluate import predictor, read_labeled, score
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_LABELS = REPO / ".." / "shared" / "data" / "names-labeled.csv"
+SHARED_LABELS = REPO / "tests" / "cases" / "labels" / "names-labeled.csv"
 EXTRA_LABELS = REPO / "tests" / "cases" / "names-extra.csv"
 
 

@@ -11,7 +11,7 @@ from drift.errors import BadResponse
 from drift.model import Scope
 from drift.sources.events import EventsConfig, EventsSource
 from drift.sources.jsonschema import JsonSchemaConfig, JsonSchemaSource
-from tests.conftest import shared_path
+from tests.conftest import CASES
 
 
 def plan_source(path: Path) -> JsonSchemaSource:
@@ -23,9 +23,7 @@ def events_source(path: Path) -> EventsSource:
 
 
 def test_typewriter_legacy_plan_with_hostile_names() -> None:
-    schema = plan_source(
-        shared_path("data", "real-world", "segment-typewriter-tracking-plan.json")
-    ).fetch()
+    schema = plan_source(CASES / "real-world" / "segment-typewriter-tracking-plan.json").fetch()
     events = {i.event for i in schema.items if i.scope is Scope.EVENT}
     assert "42_--terrible==\"event'++name~!3" in events
     assert "Empty Event" in events
