@@ -7,12 +7,14 @@ import threading
 import zoneinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drift.config import DriftConfig, load_config
 from drift.plugins import source_classes
 from drift.sources.base import Runtime, SourceBase
-from drift.store.database import Database
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for commands that use the database
+    from drift.store.database import Database
 
 
 class App:
@@ -29,6 +31,8 @@ class App:
 
     @cached_property
     def database(self) -> Database:
+        from drift.store.database import Database
+
         return Database(self.config.database.url)
 
     @cached_property

@@ -1,27 +1,52 @@
 """``drift``: a few lines per command over the App facade, and one error handler.
 
-Every command module in ``drift/commands/`` defines ``register(cli)``; errors are DriftErrors that
-become one red line on stderr and an exit code (``--debug`` shows the traceback).
+Commands live in ``drift/commands/`` and are imported only when they run (``COMMANDS`` there lists
+them), so ``drift --version`` and ``drift --help`` start fast. Errors are DriftErrors that become
+one red line on stderr and an exit code (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import pkgutil
 from typing import Any
 
 import click
 
-from drift import __version__, commands
-from drift.app import App
+from drift import __version__
+from drift.commands import COMMANDS
 from drift.errors import ConfigError, DriftError, LeaseHeld
 from drift.exitcodes import Exit
 from drift.logs import setup_logging
 
 
 class DriftGroup(click.Group):
-    """Turns every DriftError into one red line on stderr and its exit code."""
+    """Loads each command on first use; turns each DriftError into one red line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        ref = COMMANDS.get(cmd_name)
+        if ref is None or cmd_name in self.commands:
+            return self.commands.get(cmd_name)
+        module = importlib.import_module(f"drift.commands.{ref.module}")
+        command: click.Command = getattr(module, ref.attribute)
+        self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``COMMANDS``, without importing any command."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._short_help(name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, name: str, limit: int) -> str:
+        if name in self.commands:
+            return self.commands[name].get_short_help_str(limit)
+        return click.Command(name, help=COMMANDS[name].help).get_short_help_str(limit)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -66,20 +91,12 @@ def cli(
     last digest, grades each change by privacy risk and delivers a digest.
     """
     verbose = verbose or ctx.invoked_subcommand == "schedule"
+    from drift.app import App
+
     setup_logging(debug=debug, verbose=verbose, fmt=log_format)
     ctx.meta["drift.debug"] = debug
     ctx.obj = App(config_path)
     ctx.call_on_close(ctx.obj.close)
-
-
-def _register_commands() -> None:
-    for module in pkgutil.iter_modules(commands.__path__):
-        mod = importlib.import_module(f"drift.commands.{module.name}")
-        if hasattr(mod, "register"):
-            mod.register(cli)
-
-
-_register_commands()
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -129,7 +129,3 @@ def _print(found: list[Ack], fmt: str, tz: dt.tzinfo, title: str, *, single: boo
         return
     columns = ["id", "state", "scope", "source", "target", "category", "by", "until", "reason"]
     emit(rows, fmt, columns, title=f"{title} (times in {tz})")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(ack)

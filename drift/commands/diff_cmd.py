@@ -63,7 +63,3 @@ def diff(app: App, source: str, from_ref: str, to_ref: str, fmt: str) -> None:
 def _short(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False) if value is not None else "-"
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(diff)

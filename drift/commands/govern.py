@@ -1,4 +1,4 @@
-"""``drift policy check``, ``drift reconcile``, ``drift inventory``, ``drift classify``.
+"""``drift policy check``, ``drift reconcile``, ``drift inventory``.
 
 Each reads the latest snapshot of its sources from the store and hands them to ``drift.govern``.
 A source that was never snapshotted is named on stderr (and under ``unavailable`` in JSON), never
@@ -296,48 +296,3 @@ def _emit_by_property(
     columns = ["property", "sources", "types", "categories", "severity", "flags"]
     document = {"properties": out, "unavailable": list(current.missing)}
     emit(out, fmt, columns, title="Properties across sources", document=document)
-
-
-# --- drift classify --------------------------------------------------------------------------
-
-
-@click.command("classify")
-@click.argument("names", nargs=-1, required=True)
-@click.option("--type", "types", multiple=True, help="Property type (repeatable).")
-@click.option("--description", default="", help="Property description.")
-@format_option("table", "json")
-@click.pass_obj
-def classify(
-    app: App, names: tuple[str, ...], types: tuple[str, ...], description: str, fmt: str
-) -> None:
-    """Explain how property names are classified (rules, tokens, signals)."""
-    from drift.classify import explain
-
-    clf = app.classifier
-    if fmt == "json":
-        emit([], fmt, [], document=[explain(clf, n, list(types), description) for n in names])
-        return
-    rows = []
-    for name in names:
-        findings = clf.classify(name, types, description) or ()
-        rows += [_finding_row(name, f) for f in findings] or [{"property": name, "category": "-"}]
-    columns = ["property", "category", "severity", "rule", "tokens", "reason"]
-    emit(rows, fmt, columns, title="Classification")
-
-
-def _finding_row(name: str, finding: Any) -> dict[str, Any]:
-    return {
-        "property": name,
-        "category": finding.category,
-        "severity": str(finding.severity),
-        "rule": finding.rule_id,
-        "tokens": list(finding.tokens),
-        "reason": finding.reason,
-    }
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(policy)
-    cli.add_command(reconcile)
-    cli.add_command(inventory)
-    cli.add_command(classify)

@@ -336,8 +336,3 @@ def _finding_doc(f: Any) -> dict[str, Any]:
 
 def _iso(moment: dt.datetime, tz: dt.tzinfo) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(timeline_cmd)
-    cli.add_command(exposure_cmd)

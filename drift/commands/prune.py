@@ -41,7 +41,3 @@ def prune_cmd(app: App, days: int, dry_run: bool, fmt: str) -> None:
     rows = [{"table": name, verb: count} for name, count in counts.as_dict().items()]
     document = {"dry_run": dry_run, "older_than_days": days, "removed": counts.as_dict()}
     emit(rows, fmt, ["table", verb], title=f"drift prune --older-than {days}", document=document)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(prune_cmd)

@@ -88,8 +88,3 @@ def report(app: App, fmt: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(run)
-    cli.add_command(report)

@@ -27,7 +27,3 @@ def schedule(app: App) -> None:
     code = run_scheduled(app, job)
     if code:
         raise SystemExit(code)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(schedule)

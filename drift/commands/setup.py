@@ -74,9 +74,3 @@ def db_upgrade(app: App) -> None:
         click.echo(f"database already at {after}")
     else:
         click.echo(f"database upgraded from {before or 'empty'} to {after}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(init)
-    cli.add_command(config_group)
-    cli.add_command(db_group)

@@ -129,9 +129,3 @@ def show(app: App, source: str, at: str, fmt: str) -> None:
     emit(
         rows, fmt, ["scope", "event", "name", "type", "description"], title=title, document=document
     )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(snapshot)
-    cli.add_command(history)
-    cli.add_command(show)

@@ -173,7 +173,3 @@ def _print_summary(document: dict[str, Any]) -> None:
         click.echo(
             f"lease held by {lease['holder']} since {lease['since']} (expires {lease['expires']})"
         )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(status)

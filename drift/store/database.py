@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -22,6 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from drift.errors import StoreError
 from drift.resources import migrations_dir
+
+if TYPE_CHECKING:  # Alembic loads when the schema is checked, not for every import
+    from alembic.config import Config as AlembicConfig
 
 _DRIVER_HINT = {
     "postgresql": "pip install 'drift-schema[postgres]'",
@@ -108,15 +107,21 @@ class Database:
             raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
 
     def alembic_config(self) -> AlembicConfig:
+        from alembic.config import Config as AlembicConfig
+
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(migrations_dir()))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         return cfg
 
     def head(self) -> str:
+        from alembic.script import ScriptDirectory
+
         return str(ScriptDirectory.from_config(self.alembic_config()).get_current_head())
 
     def current(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         try:
             with self.engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
@@ -125,6 +130,8 @@ class Database:
 
     def upgrade(self) -> tuple[str | None, str]:
         """Upgrade to head; returns (before, after) revisions."""
+        from alembic import command
+
         before = self.current()
         cfg = self.alembic_config()
         try:

@@ -1,0 +1,77 @@
+"""Commands load on first use: `drift --help` stays fast and still lists every command truly."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from drift import commands
+from drift.cli import cli
+from drift.commands import COMMANDS
+
+
+def _loaded_after(*args: str) -> set[str]:
+    code = (
+        "import sys, json\n"
+        "from drift.cli import main\n"
+        "try:\n"
+        f"    main({list(args)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",)])
+def test_version_and_help_import_no_command_database_or_config(args: tuple[str, ...]) -> None:
+    loaded = _loaded_after(*args)
+    heavy = {"sqlalchemy", "alembic", "pydantic", "httpx", "jinja2", "rich", "drift.app"}
+    assert not heavy & loaded
+    assert not [m for m in loaded if m.startswith("drift.commands.")]
+
+
+def test_classify_does_not_load_the_database_layer() -> None:
+    loaded = _loaded_after("classify", "email")  # fails on the missing config, after imports
+    assert "sqlalchemy" not in loaded and "alembic" not in loaded
+
+
+def test_every_listed_command_exists_with_the_help_shown() -> None:
+    for name, ref in COMMANDS.items():
+        command = getattr(importlib.import_module(f"drift.commands.{ref.module}"), ref.attribute)
+        assert isinstance(command, click.Command)
+        assert command.name == name
+        assert command.get_short_help_str(1000) == ref.help
+
+
+def test_no_command_module_defines_an_unlisted_command() -> None:
+    listed = {(ref.module, ref.attribute) for ref in COMMANDS.values()}
+    for module in pkgutil.iter_modules(commands.__path__):
+        mod = importlib.import_module(f"drift.commands.{module.name}")
+        subcommands = {
+            id(sub)
+            for obj in vars(mod).values()
+            if isinstance(obj, click.Group)
+            for sub in obj.commands.values()
+        }
+        for attr, obj in vars(mod).items():
+            if isinstance(obj, click.Command) and id(obj) not in subcommands:
+                assert (module.name, attr) in listed, f"drift.commands.{module.name}.{attr}"
+
+
+def test_help_lists_every_command_and_a_lazy_one_runs() -> None:
+    out = CliRunner().invoke(cli, ["--help"]).output
+    for name in COMMANDS:
+        assert f"\n  {name} " in out
+    result = CliRunner().invoke(cli, ["init", "--help"])
+    assert result.exit_code == 0 and "drift.toml" in result.output
