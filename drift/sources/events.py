@@ -3,6 +3,8 @@
 Each line is one event: ``{"event": ..., "properties": {...}}``, or Segment-style with ``type``
 (``track`` / ``identify`` / ``group`` / ``page`` / ``screen``), ``traits`` and ``context.traits``.
 A value is looked at only long enough to name its JSON type; it is never kept, logged or stored.
+A page/screen call is named after its ``name`` only when that is a short one-line string
+(``Page: Home``); any other ``name`` is a value and the call is ``Page Viewed`` / ``Screen Viewed``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 
 MAX_DEPTH = 3
 MAX_LINE_BYTES = 1024 * 1024
+MAX_VIEW_NAME = 100  # longer page/screen names are treated as values
 
 
 class EventsConfig(SourceConfig):
@@ -91,11 +94,7 @@ def _event(event: Mapping[str, Any], seen: dict[ItemKey, set[str]], where: str) 
     kind = str(event.get("type") or "track").lower()
     name = event.get("event")
     if kind in ("page", "screen") and not name:
-        name = (
-            f"{kind.title()} Viewed"
-            if not event.get("name")
-            else f"{kind.title()}: {event['name']}"
-        )
+        name = view_name(kind, event.get("name"))
     if kind == "track" or name:
         if not isinstance(name, str) or not name:
             raise BadResponse(f"{where}: event has no 'event' name")
@@ -108,6 +107,15 @@ def _event(event: Mapping[str, Any], seen: dict[ItemKey, set[str]], where: str) 
     context = event.get("context")
     if isinstance(context, Mapping):
         _keys(context.get("traits"), Scope.USER_PROPERTY, "", "", seen, 0)
+
+
+def view_name(kind: str, name: Any) -> str:
+    """``Page: Home`` when ``name`` is a short one-line string, else ``Page Viewed``: a name of
+    another type (an object, a number) or a long text is a value, and values are never kept."""
+    usable = isinstance(name, str) and 0 < len(name.strip()) <= MAX_VIEW_NAME
+    if usable and name.isprintable():
+        return f"{kind.title()}: {name.strip()}"
+    return f"{kind.title()} Viewed"
 
 
 def _keys(

@@ -168,3 +168,32 @@ def test_truncated_ndjson_line_is_named_without_its_content(tmp_path: Path) -> N
         events_source(path).fetch()
     assert f"{path}:2:" in str(info.value)
     assert "secret-canary" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        {"email": "alice-canary@example.com"},
+        ["alice-canary@example.com"],
+        4111111111111111,
+        True,
+        "x" * 101 + "canary",
+        "line\ncanary",
+    ],
+)
+def test_page_name_that_is_not_a_short_string_never_becomes_an_event(
+    tmp_path: Path, name: object
+) -> None:
+    """Issue #13 item 5: a page/screen ``name`` is a name only when it is a short string."""
+    path = tmp_path / "events.ndjson"
+    lines = [
+        {"type": "page", "name": name, "properties": {"path": "/home"}},
+        {"type": "screen", "name": name},
+        {"type": "page", "name": "Pricing"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    schema = events_source(path).fetch()
+    events = {i.event for i in schema.items if i.scope is Scope.EVENT}
+    assert events == {"Page Viewed", "Screen Viewed", "Page: Pricing"}
+    assert {i.key.label for i in schema.items if i.name} == {"Page Viewed.path"}
+    assert "canary" not in repr(schema)
