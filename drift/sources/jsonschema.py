@@ -4,8 +4,10 @@ Accepted document shapes (detected per file):
 
 - plain: ``{"events": {"Signup Completed": {JSON Schema of its properties}}, "user": {...}}``
 - Mixpanel Lexicon export: ``{"results": [{"entityType": "event", "name", "schemaJson"}]}``
-- Segment rules export: ``{"rules": [{"key": ..., "type": "TRACK", "jsonSchema": ...}]}`` (Public
-  API shape) or the legacy plan ``{"events": [{"name": ..., "rules": ...}]}`` (typewriter).
+- Segment rules export: ``{"rules": [{"key": ..., "type": "TRACK", "jsonSchema": ...}]}`` or a
+  saved Public API answer ``{"data": {"rules": [...]}}``, read by the ``segment`` connector's own
+  parser (:mod:`drift.sources.segment_rules`); or the legacy plan ``{"events": [{"name": ...,
+  "rules": ...}]}`` (typewriter).
 - a single event: ``{"title": "Signup Completed", "type": "object", "properties": {...}}``
 """
 
@@ -23,6 +25,7 @@ from drift.model import Item, Provenance, Schema, Scope
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
 from drift.sources.mixpanel import entity_items
+from drift.sources.segment_rules import rules_items
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -73,6 +76,8 @@ def _read_json(file: Path) -> Any:
 def items_from_document(doc: Any, where: str) -> Iterator[Item]:
     if not isinstance(doc, Mapping):
         raise BadResponse(f"{where}: expected a JSON object at the top level")
+    if isinstance(dig(doc, "data").get("rules"), list):  # a saved Public API response
+        doc = doc["data"]
     if isinstance(doc.get("results"), list):
         yield from lexicon_items(doc["results"], where)
     elif isinstance(doc.get("rules"), list):
@@ -115,29 +120,11 @@ def lexicon_items(results: list[Any], where: str) -> Iterator[Item]:
 
 
 def segment_rule_items(rules: list[Any], where: str) -> Iterator[Item]:
-    """Segment Protocols rules: TRACK events, IDENTIFY/GROUP traits (``properties.traits``)."""
-    for rule in rules:
-        if not isinstance(rule, Mapping):
-            raise BadResponse(f"{where}: a Segment rule is not an object")
-        kind = str(rule.get("type", "TRACK")).upper()
-        schema = dig(rule, "jsonSchema")
-        part = "traits" if kind in ("IDENTIFY", "GROUP") else "properties"
-        section = dig(schema, "properties", part)
-        extra = {"deprecated": bool(rule.get("deprecatedAt")) or None}
-        if kind == "TRACK":
-            name = str(rule.get("key") or "")
-            version = rule.get("version")
-            fields = {
-                **event_fields(schema),
-                **extra,
-                "vendor": {"rule_type": kind, "version": version},
-            }
-            yield Item.of(Scope.EVENT, name, "", **fields)
-            yield from property_items(Scope.EVENT_PROPERTY, name, section)
-        elif kind == "IDENTIFY":
-            yield from property_items(Scope.USER_PROPERTY, "", section)
-        elif kind == "GROUP":
-            yield from property_items(Scope.GROUP_PROPERTY, "group", section)
+    """Segment Protocols rules, read exactly as the ``segment`` connector reads the Public API
+    (one plan per file, so names carry no plan prefix)."""
+    if not all(isinstance(rule, Mapping) for rule in rules):
+        raise BadResponse(f"{where}: a Segment rule is not an object")
+    yield from rules_items(rules)
 
 
 def legacy_segment_items(events: list[Any], where: str) -> Iterator[Item]:

@@ -1,33 +1,36 @@
 """``type = "segment"``: Segment Protocols tracking plans through the Public API.
 
-Provenance is *documented*. Each rule becomes an event item keyed with its type and version,
-``"Order Completed [TRACK v2]"`` (one key can carry several versions; IDENTIFY and GROUP rules have
-their own shapes); when the source covers more than one plan (``tracking_plans`` unset or listing
-several) the plan's slug prefixes the key, ``"web/Order Completed [TRACK v2]"``, so two plans never
-collide. Event properties come from ``jsonSchema.properties.properties.properties``; traits of the
-newest IDENTIFY rule are user properties, of the newest GROUP rule group properties (group
-``"group"``). ``deprecatedAt`` marks a rule deprecated. Segment publishes no numeric rate limit:
-we pace at 2 requests a second and obey ``X-RateLimit-*`` and ``msBeforeNext``.
+Provenance is *documented*. Rules are read by :mod:`drift.sources.segment_rules` (shared with the
+``jsonschema`` source's Segment exports): the newest version of each rule as an event
+``"Order Completed [TRACK v2]"``, nested properties as dotted paths, COMMON fields under ``*``.
+By default only ``LIVE`` and ``ENGAGE`` plans are read (they validate real traffic; libraries and
+templates hold reusable definitions): ``plan_types`` picks other types, ``tracking_plans`` picks
+plans by id whatever their type. When the source covers more than one plan (``tracking_plans``
+unset or listing several) the plan's slug prefixes every name, ``"web/Order Completed [TRACK v2]"``,
+so two plans never collide. Segment publishes no numeric rate limit: we pace at 2 requests a
+second and obey ``X-RateLimit-*`` and ``msBeforeNext``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
 
 from drift.errors import BadResponse
-from drift.model import Item, Provenance, Schema, Scope
+from drift.model import Item, Provenance, Schema
 from drift.sources.http import HttpClient, PageGuard
-from drift.sources.jsonschema_walk import dig
 from drift.sources.pacing import Pace
+from drift.sources.segment_rules import rules_items
 from drift.sources.vendor import VendorConfig, VendorSource
 
 HOSTS = {"us": "https://api.segmentapis.com", "eu": "https://eu1.api.segmentapis.com"}
 PACE = Pace("Segment", requests=120, per_seconds=60.0, concurrency=2)
 PAGE_SIZE = 200
-TRAIT_SCOPES = {"IDENTIFY": (Scope.USER_PROPERTY, ""), "GROUP": (Scope.GROUP_PROPERTY, "group")}
+PlanType = Literal["LIVE", "ENGAGE", "PROPERTY_LIBRARY", "RULE_LIBRARY", "TEMPLATE"]
+#: Plans that validate real traffic (Segment's ``TrackingPlanV1.type``).
+LIVE_PLAN_TYPES: tuple[PlanType, ...] = ("LIVE", "ENGAGE")
 
 
 class SegmentConfig(VendorConfig):
@@ -37,7 +40,15 @@ class SegmentConfig(VendorConfig):
     )
     token_env: str = Field(description="Env var holding a Public API token (Tracking Plan read).")
     tracking_plans: list[str] | None = Field(
-        None, description="Tracking plan ids (tp_...) to read; default: every plan."
+        None,
+        description="Tracking plan ids (tp_...) to read, whatever their type; default: every "
+        "plan of plan_types.",
+    )
+    plan_types: list[PlanType] = Field(
+        list(LIVE_PLAN_TYPES),
+        min_length=1,
+        description="Plan types read when tracking_plans is unset: LIVE, ENGAGE (default), "
+        "PROPERTY_LIBRARY, RULE_LIBRARY, TEMPLATE.",
     )
     base_url: str | None = Field(
         None,
@@ -62,14 +73,19 @@ class SegmentSource(VendorSource):
             items: list[Item] = []
             for plan_id, label in plans:
                 rules = self._paged(http, f"/tracking-plans/{plan_id}/rules", "rules")
-                items.extend(plan_items(rules, f"{label}/" if prefixed else ""))
+                items.extend(rules_items(rules, label if prefixed else ""))
         return Schema.build(self.name, self.provenance, items)
 
     def _plans(self, http: HttpClient, config: SegmentConfig) -> list[tuple[str, str]]:
         if config.tracking_plans is not None:
             return [(p, p) for p in config.tracking_plans]
         plans = self._paged(http, "/tracking-plans", "trackingPlans")
-        return [(str(p["id"]), str(p.get("slug") or p["id"])) for p in plans if p.get("id")]
+        wanted = set(config.plan_types)
+        return [
+            (str(p["id"]), str(p.get("slug") or p["id"]))
+            for p in plans
+            if p.get("id") and str(p.get("type") or "LIVE").upper() in wanted
+        ]
 
     def _paged(self, http: HttpClient, path: str, key: str) -> list[Mapping[str, Any]]:
         """Follow ``data.pagination.next`` until it is missing or null, guarding cycles."""
@@ -96,57 +112,3 @@ def _data(body: Any, key: str, source: str, path: str) -> Mapping[str, Any]:
             f"(expected data.{key} to be a list)"
         )
     return data
-
-
-def plan_items(rules: list[Mapping[str, Any]], prefix: str) -> Iterator[Item]:
-    """Items of one plan: every rule as an event, its properties, and the newest traits."""
-    newest: dict[str, Mapping[str, Any]] = {}
-    for rule in rules:
-        kind = str(rule.get("type") or "TRACK").upper()
-        event = f"{prefix}{rule_label(rule)}"
-        yield Item.of(Scope.EVENT, event, deprecated=bool(rule.get("deprecatedAt")))
-        yield from _props(_sub(rule, "properties"), Scope.EVENT_PROPERTY, event)
-        if kind in TRAIT_SCOPES and _version(rule) >= _version(newest.get(kind, {})):
-            newest[kind] = rule
-    for kind, rule in newest.items():
-        scope, event = TRAIT_SCOPES[kind]
-        yield from _props(_sub(rule, "traits"), scope, event)
-
-
-def rule_label(rule: Mapping[str, Any]) -> str:
-    kind = str(rule.get("type") or "TRACK").upper()
-    key = str(rule.get("key") or "").strip() or kind.lower()
-    return f"{key} [{kind} v{_version(rule)}]"
-
-
-def _version(rule: Mapping[str, Any]) -> int:
-    version = rule.get("version")
-    return version if isinstance(version, int) and not isinstance(version, bool) else 0
-
-
-def _sub(rule: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    """``jsonSchema.properties.<name>`` (where PAPI wraps properties or traits)."""
-    return dig(rule, "jsonSchema", "properties", name)
-
-
-def _props(sub: Mapping[str, Any], scope: Scope, event: str) -> Iterator[Item]:
-    required = sub.get("required")
-    required = required if isinstance(required, list) else []
-    props = sub.get("properties")
-    for key, prop in props.items() if isinstance(props, Mapping) else []:
-        if isinstance(prop, Mapping):
-            yield Item.of(scope, event, str(key), **_fields(prop, key in required))
-
-
-def _fields(prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
-    types = prop.get("type")
-    type_list = types if isinstance(types, list) else [types]
-    return {
-        "type": types,
-        "description": prop.get("description"),
-        "required": required,
-        "enum": prop.get("enum") if isinstance(prop.get("enum"), list) else None,
-        "pattern": prop.get("pattern"),
-        "format": prop.get("format"),
-        "is_array": "array" in type_list,
-    }

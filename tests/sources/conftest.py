@@ -143,13 +143,19 @@ def _serve_amplitude(server: HTTPServer) -> None:
     )
 
 
+SEGMENT_RULES = {
+    "tp_web": {None: "web_rules_page1.json", "Mw==": "web_rules_page2.json"},
+    "tp_ios": {None: "ios_rules.json"},
+    "tp_lib": {None: "lib_rules.json"},
+}
+
+
 def _serve_segment(server: HTTPServer) -> None:
     pages = {None: "plans_page1.json", "Mw==": "plans_page2.json"}
-    rules = {None: "rules_page1.json", "Mw==": "rules_page2.json"}
     server.expect_request("/tracking-plans").respond_with_handler(
         paged("segment", pages, "pagination.cursor")
     )
-    for plan in ("tp_web", "tp_ios"):
+    for plan, rules in SEGMENT_RULES.items():
         server.expect_request(f"/tracking-plans/{plan}/rules").respond_with_handler(
             paged("segment", rules, "pagination.cursor")
         )

@@ -103,7 +103,7 @@ def test_plain_lexicon_and_segment_shapes_in_a_folder(tmp_path: Path) -> None:
         "tags": ["Shop"],
     }
     assert labels["user.$email"].scope is Scope.USER_PROPERTY
-    assert labels["Order Completed"].definition["deprecated"] is True
+    assert labels["Order Completed [TRACK v2]"].definition["deprecated"] is True
     assert labels["user.phone"].scope is Scope.USER_PROPERTY
     assert "12345" not in json.dumps([dict(i.definition) for i in schema.items])
     assert "a@b.c" not in json.dumps([dict(i.definition) for i in schema.items])

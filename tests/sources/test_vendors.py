@@ -97,37 +97,6 @@ def test_amplitude_taxonomy(httpserver: HTTPServer, clock) -> None:
     assert "ce:Viewed Pricing" in asked and "Checkout Completed" in asked
 
 
-def test_segment_plans_rules_versions_and_traits(httpserver: HTTPServer, clock) -> None:
-    serve_happy(httpserver, "segment")
-    got = labels(fetch("segment", httpserver, clock))
-    assert got["event:web/Order Completed [TRACK v1]"] == {"deprecated": True}
-    assert got["event:web/Order Completed [TRACK v2]"] == {}
-    assert got["event_property:web/Order Completed [TRACK v2].order_id"] == {
-        "type": ["string"],
-        "description": "Order id",
-        "required": True,
-    }
-    assert got["event_property:ios/Order Completed [TRACK v2].company_name"]["type"] == [
-        "null",
-        "string",
-    ]
-    assert got["event_property:web/Order Completed [TRACK v1].order_id"]["type"] == ["integer"]
-    assert "event:web/identify [IDENTIFY v1]" in got
-    assert got["user_property:user.email"] == {
-        "type": ["string"],
-        "format": "email",
-        "required": True,
-    }
-    assert got["group_property:group.industry"] == {"type": ["string"]}
-
-
-def test_segment_configured_plan_is_not_prefixed(httpserver: HTTPServer, clock) -> None:
-    serve_happy(httpserver, "segment")
-    got = labels(fetch("segment", httpserver, clock, tracking_plans=["tp_web"]))
-    assert "event:Order Completed [TRACK v2]" in got
-    assert not any(r.path == "/tracking-plans" for r in [r for r, _ in httpserver.log])
-
-
 def test_posthog_definitions(httpserver: HTTPServer, clock) -> None:
     serve_happy(httpserver, "posthog")
     source = make_source("posthog", base(httpserver), clock=clock)

@@ -1,0 +1,123 @@
+"""Segment Protocols rules (``RuleV1``) as items: the one parser behind the ``segment`` connector
+and the ``jsonschema`` source's Segment exports, so the same rules give the same items from either.
+
+- Only the newest ``version`` of each ``(type, key)`` rule is read.
+- A rule is deprecated when ``deprecatedAt`` is a real date: active rules carry Go's zero time
+  ``0001-01-01T00:00:00.000Z``, so any date before 1970 (or none) means active.
+- TRACK / PAGE / SCREEN / IDENTIFY / GROUP rules are events named ``<key> [<TYPE> v<version>]``
+  with the event's description (``jsonSchema.description``) and labels (as ``key:value`` tags).
+- ``properties`` become event properties, ``context`` fields event properties named
+  ``context.<field>``, nested objects and arrays of objects dotted paths (``address.city``,
+  ``travelers.passport_number``, the ``jsonschema`` walker's convention).
+- ``traits`` are user properties (group properties of group ``group`` on GROUP rules).
+- A COMMON rule describes fields sent with every call: its properties and context sit under the
+  project-wide event ``*``, its traits with the user properties.
+
+When one source covers several plans every name carries the plan: events and COMMON fields are
+prefixed ``<plan>/``, user traits sit under event ``<plan>`` and group traits under
+``<plan>/group``, so two plans' ``email`` traits never collide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from drift.model import ANY_EVENT, Item, Scope
+from drift.sources.jsonschema_walk import dig, event_fields, property_items
+
+COMMON = "COMMON"
+UNIX_EPOCH_YEAR = 1970
+
+
+def rules_items(rules: Iterable[Any], plan: str = "") -> Iterator[Item]:
+    """Items of one plan's rules; ``plan`` (a slug or id) prefixes names when non-empty."""
+    for rule in newest_rules(rules):
+        yield from rule_items(rule, plan)
+
+
+def newest_rules(rules: Iterable[Any]) -> list[Mapping[str, Any]]:
+    """The highest ``version`` of every ``(type, key)``, in first-seen order."""
+    newest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for rule in rules:
+        if not isinstance(rule, Mapping):
+            continue
+        ident = (rule_type(rule), rule_key(rule))
+        if ident not in newest or version(rule) > version(newest[ident]):
+            newest[ident] = rule
+    return list(newest.values())
+
+
+def rule_items(rule: Mapping[str, Any], plan: str = "") -> Iterator[Item]:
+    kind, prefix = rule_type(rule), f"{plan}/" if plan else ""
+    schema = dig(rule, "jsonSchema")
+    if kind == COMMON:
+        event = f"{prefix}{ANY_EVENT}"
+    else:
+        event = f"{prefix}{rule_label(rule)}"
+        yield Item.of(Scope.EVENT, event, **rule_event_fields(rule))
+    yield from property_items(Scope.EVENT_PROPERTY, event, dig(schema, "properties", "properties"))
+    context = dig(schema, "properties", "context")
+    yield from property_items(Scope.EVENT_PROPERTY, event, context, "context.")
+    scope, owner = trait_home(kind, plan)
+    yield from property_items(scope, owner, dig(schema, "properties", "traits"))
+
+
+def trait_home(kind: str, plan: str) -> tuple[Scope, str]:
+    """Where a rule's traits live: the plan's user properties, or its ``group`` properties."""
+    if kind == "GROUP":
+        return Scope.GROUP_PROPERTY, f"{plan}/group" if plan else "group"
+    return Scope.USER_PROPERTY, plan
+
+
+def rule_event_fields(rule: Mapping[str, Any]) -> dict[str, Any]:
+    schema = dig(rule, "jsonSchema")
+    fields = event_fields(schema)
+    fields["tags"] = labels(schema.get("labels"))
+    fields["deprecated"] = is_deprecated(rule.get("deprecatedAt")) or None
+    return fields
+
+
+def labels(raw: Any) -> list[str] | None:
+    """Segment labels are a ``{key: value}`` map; kept as ``key:value`` tags."""
+    if isinstance(raw, Mapping):
+        return [f"{k}:{v}" if v not in (None, "") else str(k) for k, v in raw.items()]
+    if isinstance(raw, list):
+        return [str(v) for v in raw if isinstance(v, str | int)]
+    return None
+
+
+def is_deprecated(raw: Any) -> bool:
+    """A real date deprecates; none, Go's zero time or anything before 1970 does not."""
+    when = parse_time(raw)
+    return when is not None and when.year >= UNIX_EPOCH_YEAR
+
+
+def parse_time(raw: Any) -> dt.datetime | None:
+    """An ISO 8601 time (``Z`` or offset), or None when absent or unreadable."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        return dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def rule_type(rule: Mapping[str, Any]) -> str:
+    return str(rule.get("type") or "TRACK").upper()
+
+
+def rule_key(rule: Mapping[str, Any]) -> str:
+    return str(rule.get("key") or "").strip()
+
+
+def rule_label(rule: Mapping[str, Any]) -> str:
+    """``Order Completed [TRACK v2]``; keyless rules (IDENTIFY, GROUP) use their type."""
+    kind = rule_type(rule)
+    return f"{rule_key(rule) or kind.lower()} [{kind} v{version(rule)}]"
+
+
+def version(rule: Mapping[str, Any]) -> int:
+    raw = rule.get("version")
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else 0
