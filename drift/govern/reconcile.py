@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from drift.config import DriftConfig, ReconcileConfig
-from drift.govern.properties import plain_event, property_items, types_compatible, where
-from drift.model import ANY_EVENT, Item, Schema, Scope
+from drift.govern.properties import (
+    event_aliases,
+    is_project_wide,
+    plain_event,
+    property_items,
+    types_compatible,
+    where,
+)
+from drift.model import Item, Schema, Scope
 
 K = TypeVar("K")
 FirstSeen = Callable[[str, str], dt.datetime | None]  # (source, property name) -> first seen
@@ -107,15 +114,16 @@ class _PlanIndex:
         by_name: dict[tuple[Scope, str], list[Item]] = {}
         wide: dict[tuple[Scope, str], list[Item]] = {}
         for item in property_items(schema):
-            exact[(item.scope, plain_event(item.event), item.name)] = item
+            for alias in event_aliases(item.event):
+                exact[(item.scope, alias, item.name)] = item
             by_name.setdefault((item.scope, item.name), []).append(item)
-            if item.event == ANY_EVENT:
+            if is_project_wide(item.event):
                 wide.setdefault((item.scope, item.name), []).append(item)
         return cls(exact, _freeze(by_name), _freeze(wide))
 
     def matches(self, item: Item) -> tuple[Item, ...]:
         """Plan items an observed item counts as documented by."""
-        if item.scope is Scope.USER_PROPERTY or item.event == ANY_EVENT:
+        if item.scope is Scope.USER_PROPERTY or is_project_wide(item.event):
             return self.by_name.get((item.scope, item.name), ())
         found = self.exact.get((item.scope, plain_event(item.event), item.name))
         wide = self.project_wide.get((item.scope, item.name), ())
@@ -140,18 +148,16 @@ class _SeenIndex:
     def of(cls, schemas: Iterable[Schema]) -> _SeenIndex:
         items = [item for schema in schemas for item in property_items(schema)]
         return cls(
-            frozenset((i.scope, plain_event(i.event), i.name) for i in items),
+            frozenset((i.scope, alias, i.name) for i in items for alias in event_aliases(i.event)),
             frozenset((i.scope, i.name) for i in items),
-            frozenset((i.scope, i.name) for i in items if i.event == ANY_EVENT),
+            frozenset((i.scope, i.name) for i in items if is_project_wide(i.event)),
         )
 
     def holds(self, item: Item) -> bool:
-        if item.scope is Scope.USER_PROPERTY or item.event == ANY_EVENT:
+        if item.scope is Scope.USER_PROPERTY or is_project_wide(item.event):
             return (item.scope, item.name) in self.names
-        return (item.scope, plain_event(item.event), item.name) in self.exact or (
-            item.scope,
-            item.name,
-        ) in self.project_wide
+        exact = any((item.scope, a, item.name) in self.exact for a in event_aliases(item.event))
+        return exact or (item.scope, item.name) in self.project_wide
 
 
 def _grouped(pairs: Iterable[tuple[K, Item]]) -> dict[K, list[Item]]:

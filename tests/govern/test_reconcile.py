@@ -164,3 +164,13 @@ observed = ["web-events"]
     report = reconcile_all(config(text), {"segment-plan": plan, "web-events": seen})
     assert [u.name for u in report.undocumented] == ["email"]
     assert not report.never_observed and not report.mismatches
+
+
+def test_segment_plan_prefixes_and_versions_match_plain_events() -> None:
+    from drift.govern.properties import event_aliases, is_project_wide
+
+    assert "Chat Opened" in event_aliases("web/Chat Opened [TRACK v1]")
+    assert "Chat Opened" in event_aliases("Chat Opened [TRACK v7]")
+    assert event_aliases("/deals/landing") == ("/deals/landing",)  # a page path is not a plan
+    assert is_project_wide("web/*") and is_project_wide("*")
+    assert not is_project_wide("web/checkout")
