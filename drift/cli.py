@@ -17,11 +17,19 @@ from drift import __version__
 from drift.commands import COMMANDS
 from drift.errors import ConfigError, DriftError, LeaseHeld
 from drift.exitcodes import Exit
-from drift.logs import setup_logging
+from drift.logs import LOG_FORMATS, no_color, problem, setup_logging
+
+GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet", "--debug")
+GLOBAL_VALUED = ("--config", "--log-format")
 
 
 class DriftGroup(click.Group):
-    """Loads each command on first use; turns each DriftError into one red line and an exit code."""
+    """Loads each command on first use; turns each DriftError into one red line and an exit code;
+    global options (``-v``, ``-q``, ``--debug``, ``--config``, ``--log-format``) also work after
+    the command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
@@ -54,8 +62,32 @@ class DriftGroup(click.Group):
         except DriftError as exc:
             if ctx.meta.get("drift.debug"):
                 logging.getLogger("drift").exception("error")
-            click.secho(f"error: {exc}", fg="red", err=True)
+            problem(f"error: {exc}", exit_code=_exit_code(exc))
             ctx.exit(_exit_code(exc))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options written after the command (``drift run -v``) in front of it."""
+    start = _command_index(args)
+    head, rest, moved = list(args[:start]), [], []
+    tail = iter(args[start:])
+    for arg in tail:
+        if arg == "--":
+            rest += [arg, *tail]
+        elif arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_VALUED)):
+            moved.append(arg)
+        elif arg in GLOBAL_VALUED:
+            moved += [arg, next(tail, "")]
+        else:
+            rest.append(arg)
+    return head + moved + rest
+
+
+def _command_index(args: list[str]) -> int:
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        index += 2 if args[index] in GLOBAL_VALUED else 1
+    return index
 
 
 @click.group(
@@ -73,27 +105,37 @@ class DriftGroup(click.Group):
 @click.option(
     "-v", "--verbose", is_flag=True, help="Log progress (info level); `schedule` always does."
 )
+@click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
 @click.option(
     "--log-format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(LOG_FORMATS),
     default="text",
     show_default=True,
-    help="Log lines for people (text) or for log collectors (json).",
+    envvar="DRIFT_LOG_FORMAT",
+    help="Log lines for people (text) or collectors (json: every stderr line, errors included; "
+    "env DRIFT_LOG_FORMAT).",
 )
 @click.version_option(__version__, prog_name="drift")
 @click.pass_context
 def cli(
-    ctx: click.Context, config_path: str | None, debug: bool, verbose: bool, log_format: str
+    ctx: click.Context,
+    config_path: str | None,
+    debug: bool,
+    verbose: bool,
+    quiet: bool,
+    log_format: str,
 ) -> None:
     """drift: what telemetry did we ship to our analytics vendors, and since when?
 
     Reads each vendor's event schema, keeps versioned history in a SQL database, diffs against the
     last digest, grades each change by privacy risk and delivers a digest.
     """
-    verbose = verbose or ctx.invoked_subcommand == "schedule"
+    verbose = (verbose or ctx.invoked_subcommand == "schedule") and not quiet
     from drift.app import App
 
-    setup_logging(debug=debug, verbose=verbose, fmt=log_format)
+    setup_logging(debug=debug, verbose=verbose, quiet=quiet, fmt=log_format)
+    if no_color():
+        ctx.color = False
     ctx.meta["drift.debug"] = debug
     ctx.obj = App(config_path)
     ctx.call_on_close(ctx.obj.close)

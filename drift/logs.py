@@ -1,13 +1,24 @@
 """Logging setup: text for people, JSON lines for collectors; never URLs with secrets.
 
-httpx logs every request URL at INFO; drift keeps it at WARNING so query strings never reach logs.
+The format comes from ``--log-format`` or ``$DRIFT_LOG_FORMAT``. In JSON mode *every* line drift
+writes to stderr is a JSON record (source failures and the final error line included), so a
+collector alerting on ``level == "error"`` sees them all. httpx logs every request URL at INFO;
+drift keeps it at WARNING so query strings never reach logs.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+from typing import Any
+
+import click
+
+LOG_FORMATS = ("text", "json")
+_state = {"format": "text"}
+log = logging.getLogger("drift")
 
 
 class JsonFormatter(logging.Formatter):
@@ -18,21 +29,45 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("event", "source", "run_id", "phase", "channel"):
+        for key in ("event", "source", "run_id", "phase", "channel", "exit_code"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
+        if record.exc_info:
+            data["traceback"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
 
 
-def setup_logging(*, debug: bool = False, verbose: bool = False, fmt: str = "text") -> None:
+def setup_logging(
+    *, debug: bool = False, verbose: bool = False, quiet: bool = False, fmt: str = "text"
+) -> None:
+    _state["format"] = fmt
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("drift")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
-    root.propagate = False
+    level = (
+        logging.DEBUG if debug else logging.ERROR if quiet else logging.INFO if verbose else None
+    )
+    log.handlers[:] = [handler]
+    log.setLevel(level or logging.WARNING)
+    log.propagate = False
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def json_logs() -> bool:
+    return _state["format"] == "json"
+
+
+def no_color() -> bool:
+    """https://no-color.org: any non-empty NO_COLOR turns colour off."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def problem(message: str, *, event: str = "error", **extra: Any) -> None:
+    """One line on stderr a person or a collector acts on: red text, or a JSON error record."""
+    if json_logs():
+        logging.getLogger("drift.cli").error(message, extra={"event": event, **extra})
+    else:
+        click.secho(message, fg="red", err=True, color=False if no_color() else None)

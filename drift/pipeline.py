@@ -62,6 +62,8 @@ class RunResult:
     rendered: RenderedDigest | None = None
     deliveries: tuple[delivery.DeliveryOutcome, ...] = field(default=())
     message: str = ""
+    #: Deliveries still waiting after this run (its own digest or an earlier one), with retry times.
+    undelivered: tuple[outbox.OpenDelivery, ...] = ()
 
 
 # --------------------------------------------------------------------------- fetch and record
@@ -170,6 +172,7 @@ def _phases(
             outcome = record_all(app, session, {name: results[name]}, run_id=run_id, now=utcnow())[
                 0
             ]
+            _log_failure(outcome, run_id)
             rec = outcome.recorded
             runs.record_source(
                 session,
@@ -207,6 +210,30 @@ def _phases(
     return _finish(app, run_id, outcomes, composed, sent, fail_on)
 
 
+def _log_failure(outcome: SourceOutcome, run_id: int) -> None:
+    if outcome.status == "failed":
+        log.error(
+            "source %s failed: %s",
+            outcome.name,
+            outcome.error,
+            extra={"event": "source_failed", "source": outcome.name, "run_id": run_id},
+        )
+
+
+def _log_undelivered(app: App, late: outbox.OpenDelivery, run_id: int) -> None:
+    due = (late.next_attempt_at or late.created_at).astimezone(app.timezone)
+    log.error(
+        "digest not delivered to %s (%s attempt(s)%s); retry due %s %s "
+        "(`drift schedule` retries then; from cron, the next `drift run` does)",
+        late.channel,
+        late.attempts,
+        f": {late.last_error}" if late.last_error else "",
+        f"{due:%Y-%m-%d %H:%M}",
+        app.config.schedule.timezone,
+        extra={"event": "delivery_pending", "channel": late.channel, "run_id": run_id},
+    )
+
+
 def _phase(app: App, run_id: int, phase: str, cancel: threading.Event) -> None:
     with app.database.session() as session:
         runs.advance(session, run_id, phase)
@@ -237,12 +264,23 @@ def _finish(
     sent: list[delivery.DeliveryOutcome],
     fail_on: Severity | None,
 ) -> RunResult:
-    code = _exit_code(outcomes, composed.digest, sent, fail_on)
+    channels = [name for name, _ in delivery.channel_names(app.config)]
+    with app.database.session() as session:
+        waiting = tuple(d for d in outbox.undelivered(session, channels) if d.waiting)
+    code = _exit_code(outcomes, composed.digest, sent, fail_on, waiting)
     status = "completed" if code in (Exit.OK, Exit.FINDINGS) else "partial"
     with app.database.session() as session:
         runs.finish_run(session, run_id, status=status, exit_code=int(code))
+    for late in waiting:
+        _log_undelivered(app, late, run_id)
     return RunResult(
-        int(code), run_id, tuple(outcomes), composed.digest, composed.rendered, tuple(sent)
+        int(code),
+        run_id,
+        tuple(outcomes),
+        composed.digest,
+        composed.rendered,
+        tuple(sent),
+        undelivered=waiting,
     )
 
 
@@ -251,10 +289,13 @@ def _exit_code(
     digest: Digest,
     sent: list[delivery.DeliveryOutcome],
     fail_on: Severity | None,
+    waiting: tuple[outbox.OpenDelivery, ...] = (),
 ) -> Exit:
+    """3 beats 6 beats 5: a source that failed, then a digest left undelivered (refused for
+    good, or waiting for a retry), then the findings gate."""
     if any(o.status == "failed" for o in outcomes):
         return Exit.PARTIAL
-    if any(d.status == "failed" for d in sent):
+    if waiting or any(d.status == "failed" for d in sent):
         return Exit.DELIVERY
     if fail_on is not None and gate_reached(digest, fail_on):
         return Exit.FINDINGS

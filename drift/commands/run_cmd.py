@@ -17,7 +17,7 @@ from drift.scheduler import cancel_on_signals
 EXIT_CODES = """
 Exit codes: 0 ok; 1 error; 2 config or usage error; 3 some sources failed (the others were
 recorded); 4 another run holds the lease; 5 findings at or above --fail-on (or policy violations);
-6 a channel refused the digest for good.
+6 a digest is not delivered (a channel refused it, or it waits for a retry: the error says when).
 """
 
 
@@ -50,7 +50,7 @@ def run(
     for outcome in result.outcomes:
         name = safe_text(outcome.name)
         if outcome.status == "failed":
-            click.secho(f"{name}: failed: {outcome.error}", fg="red", err=True)
+            click.echo(f"{name}: failed (the error is logged on stderr)")
         else:
             rec = outcome.recorded
             click.echo(f"{name}: {outcome.status}" + (f", {rec.item_count} items" if rec else ""))

@@ -1,7 +1,10 @@
 """``drift status``: is the daily job healthy? Last run, each source's freshness, stuck deliveries.
 
 A source that silently stopped being read is the failure people miss, so every configured source is
-listed with the age of its last good snapshot, and flagged if it was never read or is > 2 days old.
+listed with the age of its last good snapshot, and flagged if its last read failed, it was never
+read, or it is > 2 days old. The exit code makes it a health check (Docker HEALTHCHECK, a probe,
+a monitoring script): 0 healthy; 3 a source failed, is stale or was never read although a run
+happened; 6 a delivery is stuck (tried and not delivered).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from sqlalchemy.orm import Session
 from drift.app import App
 from drift.commands.output import emit, format_option, safe_text
 from drift.cron import next_fire_time
+from drift.exitcodes import Exit
+from drift.logs import problem
 from drift.store import runs
 from drift.store.lease import read_lease
 from drift.store.tables import OutboxRow
@@ -28,7 +33,7 @@ def collect(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or dt.datetime.now(dt.UTC)
     with app.database.session() as session:
         last = runs.last_runs(session, 1, include_dry_runs=False)
-        document = {
+        document: dict[str, Any] = {
             "now": now.isoformat(),
             "last_run": _run(last[0]) if last else None,
             "next_run": _iso(next_fire_time(app.config.schedule, now)),
@@ -40,7 +45,32 @@ def collect(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
             "sources": _sources(app, session, now),
             "deliveries": _deliveries(session),
         }
+    document["problems"] = problems(document)
+    document["healthy"] = not document["problems"]
     return document
+
+
+def problems(document: dict[str, Any]) -> list[str]:
+    """What makes the job unhealthy, one line each (empty: healthy)."""
+    ran = document["last_run"] is not None
+    found = [
+        f"source {safe_text(s['source'])}: {s['flag']}"
+        for s in document["sources"]
+        if s["flag"] not in ("ok", "not configured") and (ran or s["flag"] != "never read")
+    ]
+    found += [
+        f"delivery #{d['outbox_id']} to {safe_text(d['channel'])}: {d['status']} after "
+        f"{d['attempts']} attempt(s)"
+        for d in document["deliveries"]
+        if d["status"] == "failed" or (d["status"] == "pending" and d["attempts"] > 0)
+    ]
+    return found
+
+
+def exit_code(document: dict[str, Any]) -> Exit:
+    if any(p.startswith("source ") for p in document["problems"]):
+        return Exit.PARTIAL
+    return Exit.DELIVERY if document["problems"] else Exit.OK
 
 
 def _run(info: runs.RunInfo) -> dict[str, Any]:
@@ -86,14 +116,7 @@ def _source(
     now: dt.datetime,
 ) -> dict[str, Any]:
     age = now - snap.taken_at if snap else None
-    if not configured:
-        flag = "not configured"
-    elif snap is None:
-        flag = "never read"
-    elif age is not None and age > STALE_AFTER:
-        flag = f"stale: not read for {age.days} days"
-    else:
-        flag = "ok"
+    flag = _flag(configured, snap is not None, outcome, age)
     return {
         "source": name,
         "last_outcome": outcome.status if outcome else None,
@@ -104,6 +127,21 @@ def _source(
         "age_hours": round(age.total_seconds() / 3600, 1) if age is not None else None,
         "flag": flag,
     }
+
+
+def _flag(
+    configured: bool, read: bool, outcome: runs.SourceRunInfo | None, age: dt.timedelta | None
+) -> str:
+    failed = outcome is not None and outcome.status == "failed"
+    stale = age is not None and age > STALE_AFTER
+    if not configured:
+        return "not configured"
+    if not read:
+        return "never read: failing" if failed else "never read"
+    staleness = f"stale: not read for {age.days} days" if stale and age is not None else ""
+    if failed:
+        return f"failed ({staleness})" if staleness else "failed"
+    return staleness or "ok"
 
 
 def _deliveries(session: Session) -> list[dict[str, Any]]:
@@ -134,11 +172,15 @@ def _iso(moment: dt.datetime | None) -> str | None:
 @format_option("table", "json")
 @click.pass_obj
 def status(app: App, fmt: str) -> None:
-    """Last run, next scheduled run, each source's freshness, and deliveries not yet sent."""
+    """Last run, next scheduled run, each source's freshness, and deliveries not yet sent.
+
+    A health check: exits 3 when a source's last read failed, it is stale (> 2 days) or was never
+    read although a run happened; 6 when a delivery is stuck; 0 when healthy.
+    """
     document = collect(app)
     if fmt == "json":
         emit([], fmt, [], document=document)
-        return
+        raise SystemExit(exit_code(document))
     _print_summary(document)
     emit(
         document["sources"],
@@ -153,6 +195,16 @@ def status(app: App, fmt: str) -> None:
             ["outbox_id", "channel", "status", "attempts", "next_attempt_at", "last_error"],
             title="Deliveries not sent",
         )
+    _print_health(document)
+    raise SystemExit(exit_code(document))
+
+
+def _print_health(document: dict[str, Any]) -> None:
+    if document["healthy"]:
+        click.echo("healthy")
+        return
+    for line in document["problems"]:
+        problem(f"unhealthy: {line}", event="unhealthy")
 
 
 def _print_summary(document: dict[str, Any]) -> None:

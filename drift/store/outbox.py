@@ -33,6 +33,61 @@ class PendingDelivery:
     attempts: int
 
 
+@dataclass(frozen=True)
+class OpenDelivery:
+    """An outbox row not (fully) delivered: waiting for a retry, or given up on."""
+
+    outbox_id: int
+    digest_id: int
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @property
+    def waiting(self) -> bool:
+        """Still due to be sent (pending a first attempt or a retry)."""
+        return self.status == "pending"
+
+    @property
+    def stuck(self) -> bool:
+        """Tried and not delivered: a retry is waiting, or the channel refused it for good."""
+        return self.status == "failed" or (self.waiting and self.attempts > 0)
+
+
+DONE_STATUSES = ("sent", "partial")
+
+
+def undelivered(session: Session, channels: list[str] | None = None) -> list[OpenDelivery]:
+    """Rows not delivered (oldest first), optionally only for these channels."""
+    query = select(OutboxRow).where(OutboxRow.status.not_in(DONE_STATUSES))
+    if channels is not None:
+        query = query.where(OutboxRow.channel.in_(channels))
+    return [
+        OpenDelivery(
+            r.id,
+            r.digest_id,
+            r.channel,
+            r.status,
+            r.attempts,
+            r.last_error,
+            r.next_attempt_at,
+            r.created_at,
+        )
+        for r in session.scalars(query.order_by(OutboxRow.id))
+    ]
+
+
+def next_due(session: Session, channels: list[str]) -> dt.datetime | None:
+    """When the earliest pending delivery of these channels is due (None: nothing pending)."""
+    waiting = [d for d in undelivered(session, channels) if d.waiting]
+    if not waiting:
+        return None
+    return min(d.next_attempt_at or d.created_at for d in waiting)
+
+
 def idempotency_key(digest_key: str, channel: str) -> str:
     return hashlib.sha256(f"{digest_key}\x1f{channel}".encode()).hexdigest()
 

@@ -68,11 +68,16 @@ def test_status_flags_stale_and_never_read_sources_and_stuck_deliveries(
     db.dispose()
     path = config(tmp_path, db_url)
     result = CliRunner().invoke(cli, ["--config", str(path), "status", "--format", "json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # unhealthy: usable as a health check
     doc = json.loads(result.stdout)
     assert doc["last_run"]["status"] == "partial" and doc["last_run"]["exit_code"] == 3
     flags = {s["source"]: s["flag"] for s in doc["sources"]}
-    assert flags == {"fresh": "ok", "old": "stale: not read for 3 days", "never": "never read"}
+    assert flags == {
+        "fresh": "ok",
+        "old": "failed (stale: not read for 3 days)",
+        "never": "never read",
+    }
+    assert doc["healthy"] is False and len(doc["problems"]) == 3
     old = next(s for s in doc["sources"] if s["source"] == "old")
     assert (old["last_outcome"], old["last_error"]) == ("failed", "401 from the vendor")
     assert [(d["channel"], d["last_error"]) for d in doc["deliveries"]] == [
@@ -84,6 +89,28 @@ def test_status_flags_stale_and_never_read_sources_and_stuck_deliveries(
     assert upcoming.weekday() < 5 and upcoming.minute == 30 and doc["lease"] is None
 
     table = CliRunner().invoke(cli, ["--config", str(path), "status"])
-    assert table.exit_code == 0, table.output
+    assert table.exit_code == 3, table.output
     assert "never read" in table.stdout and "503 from Slack" in table.stdout
     assert "last run: #" in table.stdout and "next run:" in table.stdout
+    assert "unhealthy: source old: failed" in table.stderr
+    assert "unhealthy: delivery" in table.stderr and "slack: pending after 2" in table.stderr
+
+
+def test_status_is_a_health_check(tmp_path: Path, db_url: str) -> None:
+    """0 before the first run and when all is well; 6 when only a delivery is stuck."""
+    path = tmp_path / "drift.toml"
+    path.write_text(
+        f'[database]\nurl = "{db_url}"\n'
+        '[[sources]]\nname = "fresh"\ntype = "jsonschema"\npath = "plan.json"\n'
+    )
+    Database(db_url).upgrade()
+    status = ["--config", str(path), "status"]
+    first = CliRunner().invoke(cli, status)
+    assert first.exit_code == 0, first.output  # nothing has run yet: not a failure
+    assert "healthy" in first.stdout
+    db = Database(db_url)
+    seed(db)
+    db.dispose()
+    result = CliRunner().invoke(cli, status)
+    assert result.exit_code == 6, result.output
+    assert "unhealthy: delivery" in result.stderr
