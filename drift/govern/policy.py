@@ -173,14 +173,24 @@ def find_violations(
 ) -> list[Violation]:
     """Every violation of every policy, ignoring acknowledgements; sorted for stable output."""
     out: list[Violation] = []
-    groups: dict[str, list[PropertyGroup]] = {}  # grouped once, whatever the number of policies
-    for block in blocks(config):
-        for source in sorted(schemas_by_source):
-            if block.applies_to(source, source_type(config, source)):
-                if source not in groups:
-                    groups[source] = group_by_name(schemas_by_source[source])
-                for group in groups[source]:
-                    out += _group_violations(block, group, findings)
+    for source in sorted(schemas_by_source):
+        kind = source_type(config, source)
+        out += source_violations(config, schemas_by_source[source], kind, findings)
+    return sorted(out, key=_order)
+
+
+def source_violations(
+    config: DriftConfig, schema: Schema, kind: str | None, findings: FindingsFn
+) -> list[Violation]:
+    """Violations of one source's schema (``kind``: its source type, for ``source_types``)."""
+    applying = [b for b in blocks(config) if b.applies_to(schema.source, kind)]
+    if not applying:
+        return []
+    groups = group_by_name(schema)  # grouped once, whatever the number of policies
+    out: list[Violation] = []
+    for block in applying:
+        for group in groups:
+            out += _group_violations(block, group, findings)
     return sorted(out, key=_order)
 
 

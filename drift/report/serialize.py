@@ -27,7 +27,7 @@ def _when(value: dt.datetime | None) -> str | None:
     return aware.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def finding_dict(f: Finding) -> dict[str, Any]:
     return {
         "rule_id": f.rule_id,
         "category": f.category,
@@ -54,8 +54,8 @@ def _row(row: Row) -> dict[str, Any]:
         "severity": row.severity.value if row.severity else None,
         "category": row.category or None,
         "detail": row.detail,
-        "findings": [_finding(f) for f in row.findings],
-        "findings_before": [_finding(f) for f in row.before],
+        "findings": [finding_dict(f) for f in row.findings],
+        "findings_before": [finding_dict(f) for f in row.before],
         "first_seen": _when(row.first_seen),
         "age_days": row.age_days,
         "acknowledged": _ack(row.ack),

@@ -64,13 +64,22 @@ def _read_json(file: Path) -> Any:
     try:
         if file.stat().st_size > MAX_FILE_BYTES:
             raise BadResponse(f"{file}: larger than {MAX_FILE_BYTES // 2**20} MiB; split the plan")
-        return json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadResponse(
-            f"{file}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+        text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadResponse(f"{file}: cannot read: {exc}") from None
+    return parse_document(text, str(file))
+
+
+def parse_document(text: str, where: str) -> Any:
+    """The JSON of a plan file, or one line saying where it is broken."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadResponse(
+            f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise BadResponse(f"{where}: JSON nested too deeply to be a plan") from None
 
 
 def items_from_document(doc: Any, where: str) -> Iterator[Item]:

@@ -272,7 +272,7 @@ def resolve_item(session: Session, source: str, text: str) -> ItemKey:
     source_id = session.scalar(select(SourceRow.id).where(SourceRow.name == source))
     if source_id is None:
         raise ConfigError(f"no snapshots recorded for source {source!r}; check --source")
-    candidates = {_key_bytes(k): k for k in _candidate_keys(text)}
+    candidates = {_key_bytes(k): k for k in candidate_keys(text)}
     found = session.scalars(
         select(ItemKeyRow.key_hash).where(
             ItemKeyRow.source_id == source_id, ItemKeyRow.key_hash.in_(list(candidates))
@@ -290,7 +290,8 @@ def resolve_item(session: Session, source: str, text: str) -> ItemKey:
     raise ConfigError(f"--item {text!r} is ambiguous on {source!r}: {labels}; use --property")
 
 
-def _candidate_keys(text: str) -> list[ItemKey]:
+def candidate_keys(text: str) -> list[ItemKey]:
+    """Every key ``EVENT:NAME`` can mean (see :func:`resolve_item`)."""
     keys = [ItemKey(Scope.EVENT, text, "")] if text else []
     for at in [i for i, ch in enumerate(text) if ch == ":"]:
         event, name = text[:at], text[at + 1 :]

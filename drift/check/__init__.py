@@ -1,0 +1,117 @@
+"""``drift check``: what a change to tracking-plan files introduces, without a database.
+
+```
+plans (files, git ref) --parse--> Plan (items + file:line) --diff--> touched properties
+  --classify, [[policy]], allowances--> CheckResult --format--> text|json|sarif|github|junit
+```
+
+The plan files are parsed by the ``jsonschema`` source's parsers, the change by the diff stage,
+the findings by the classifier with the ``[rules]`` file and the ``[[policy]]`` blocks of
+drift.toml: the same judgement as the daily job, at the pull request that adds the property.
+Nothing here opens the database or the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from drift.check.allowances import load_allowances
+from drift.check.assess import findings_of, stale_allowances, touched, violations_of
+from drift.check.gitbase import base_texts
+from drift.check.plans import Plan, load_plan, plan_files, read_texts
+from drift.check.result import CheckResult
+from drift.config import CATEGORIES, DriftConfig
+from drift.errors import ConfigError, DriftError
+from drift.govern.properties import Classifier, cached_findings
+from drift.model import Severity
+
+DEFAULT_SOURCE = "plan"
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    paths: tuple[Path, ...]
+    fail_on: Severity = Severity.HIGH
+    base_ref: str | None = None  # compare with the same paths at this git ref
+    against: Path | None = None  # or with this older file
+    allowances: Path | None = None  # None: drift-allow.toml when present
+    source: str | None = None  # whose policies and allowances apply
+
+
+def run_check(
+    request: CheckRequest, config: DriftConfig, classifier: Classifier, now: dt.datetime
+) -> CheckResult:
+    """The whole check; bad input raises ConfigError (one line, exit 2)."""
+    if request.base_ref is not None and request.against is not None:
+        raise ConfigError("give either --base or --against, not both")
+    files = plan_files(request.paths)
+    source, kind = source_of(config, request.source, files)
+    head = load_plan(read_texts(files), source)
+    base = _base(request, files, source)
+    tz = config_timezone(config)
+    categories = {*CATEGORIES, *getattr(getattr(classifier, "rules", None), "categories", ())}
+    allowances = load_allowances(request.allowances, now, tz, categories)
+    findings = cached_findings(classifier)
+    changes = touched(head, base)
+    return CheckResult(
+        files=tuple(dict.fromkeys(p.file for p in head.places.values())) or _shown(files),
+        compared_with=_compared_with(request),
+        fail_on=request.fail_on,
+        findings=tuple(findings_of(head, changes, findings, allowances)),
+        violations=tuple(
+            violations_of(
+                config, head, kind, {t.item.key for t in changes}, findings, allowances, now
+            )
+        ),
+        stale=stale_allowances(head, findings, allowances),
+        expired=allowances.expired,
+    )
+
+
+def _base(request: CheckRequest, files: list[Path], source: str) -> Plan | None:
+    if request.base_ref is not None:
+        return load_plan(base_texts(request.base_ref, list(request.paths)), source, locate=False)
+    if request.against is not None:
+        return load_plan(read_texts(plan_files([request.against])), source, locate=False)
+    return None
+
+
+def _compared_with(request: CheckRequest) -> str:
+    if request.base_ref is not None:
+        return f"git ref {request.base_ref}"
+    if request.against is not None:
+        return request.against.as_posix()
+    return ""
+
+
+def _shown(files: list[Path]) -> tuple[str, ...]:
+    return tuple(f.as_posix() for f in files)
+
+
+def source_of(config: DriftConfig, name: str | None, files: list[Path]) -> tuple[str, str | None]:
+    """The source whose policies and allowances apply, and its type.
+
+    ``--source NAME`` when given (its configured type, or jsonschema); else the configured
+    ``jsonschema`` source whose path holds every file; else ``plan`` (type jsonschema)."""
+    if name:
+        try:
+            return name, str(config.source(name).type)
+        except DriftError:
+            return name, "jsonschema"
+    for block in config.sources:
+        if block.type == "jsonschema" and all(_inside(f, Path(block.path)) for f in files):
+            return block.name, "jsonschema"
+    return DEFAULT_SOURCE, "jsonschema"
+
+
+def _inside(file: Path, root: Path) -> bool:
+    file, root = file.resolve(), root.resolve()
+    return file == root or root in file.parents
+
+
+def config_timezone(config: DriftConfig) -> dt.tzinfo:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(config.schedule.timezone)
