@@ -17,6 +17,11 @@ class CommandRef(NamedTuple):
 
 
 COMMANDS: dict[str, CommandRef] = {
+    "check": CommandRef(
+        "check_cmd",
+        "check",
+        "Check tracking-plan files: what a change adds or retypes, graded like the daily job.",
+    ),
     "ack": CommandRef(
         "ack",
         "ack",

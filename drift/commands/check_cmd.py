@@ -93,6 +93,3 @@ def _config(ctx: click.Context) -> DriftConfig:
         return load_config(explicit)
     return parse_config({})
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(check)
