@@ -92,4 +92,3 @@ def _config(ctx: click.Context) -> DriftConfig:
     if explicit or DEFAULT_PATH.is_file():
         return load_config(explicit)
     return parse_config({})
-
