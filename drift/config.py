@@ -12,6 +12,7 @@ import tomllib
 import zoneinfo
 from pathlib import Path
 from typing import Any, get_args
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -22,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from drift import scrub
 from drift.errors import ConfigError
 from drift.model import Severity
 from drift.plugins import notifier_classes, plugin_errors, source_classes
@@ -187,7 +189,17 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
         raise ConfigError(f"{where}: {_describe(exc)}") from None
     url = os.environ.get("DRIFT_DATABASE_URL") or config.database.url
     database = DatabaseConfig(url=resolve_sqlite_url(url, config_base(path)))
+    remember_secrets(config, url)
     return config.model_copy(update={"path": path, "database": database})
+
+
+def remember_secrets(config: DriftConfig, database_url: str) -> None:
+    """Every secret the config points at is known to the scrubber before anything is sent, so an
+    echo of one in any error (even from another source or channel) is redacted."""
+    for block in [*config.sources, *config.notify]:
+        for env_name in block.env_names():
+            scrub.remember(os.environ.get(env_name))
+    scrub.remember(urlsplit(database_url).password)
 
 
 def config_base(path: Path | None) -> Path:

@@ -14,10 +14,14 @@ DriftError                  one line for the user; .transient says "retry next r
 ```
 
 Library exceptions are translated at the boundary (`raise SourceError(...) from exc`); messages
-never contain secrets or property values, and say what to do next.
+never contain secrets or property values, and say what to do next. Every message passes through
+`drift.scrub.scrub`: one bounded line, with anything the other side echoed that looks like a
+credential or a URL path replaced.
 """
 
 from __future__ import annotations
+
+from drift.scrub import scrub
 
 
 class DriftError(Exception):
@@ -26,7 +30,7 @@ class DriftError(Exception):
     transient: bool = False
 
     def __init__(self, message: str, *, transient: bool | None = None) -> None:
-        super().__init__(" ".join(message.split()))
+        super().__init__(scrub(message))
         if transient is not None:
             self.transient = transient
 

@@ -16,9 +16,20 @@ from typing import Any
 
 import click
 
+from drift.scrub import scrub
+
 LOG_FORMATS = ("text", "json")
 _state = {"format": "text"}
 log = logging.getLogger("drift")
+LOG_LIMIT = 4000
+
+
+class ScrubFilter(logging.Filter):
+    """Every drift log line through :func:`drift.scrub.scrub`: no echoed secret, no URL path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = scrub(record.getMessage(), LOG_LIMIT), None
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -49,6 +60,7 @@ def setup_logging(
     level = (
         logging.DEBUG if debug else logging.ERROR if quiet else logging.INFO if verbose else None
     )
+    handler.addFilter(ScrubFilter())
     log.handlers[:] = [handler]
     log.setLevel(level or logging.WARNING)
     log.propagate = False
@@ -67,6 +79,7 @@ def no_color() -> bool:
 
 def problem(message: str, *, event: str = "error", **extra: Any) -> None:
     """One line on stderr a person or a collector acts on: red text, or a JSON error record."""
+    message = scrub(message, LOG_LIMIT)
     if json_logs():
         logging.getLogger("drift.cli").error(message, extra={"event": event, **extra})
     else:

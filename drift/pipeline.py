@@ -24,6 +24,7 @@ from drift.errors import DriftError
 from drift.exitcodes import Exit
 from drift.model import RenderedDigest, Schema, Severity, utcnow
 from drift.report.model import Digest, Section
+from drift.scrub import scrub
 from drift.store import outbox, runs
 from drift.store.lease import RunLease
 from drift.store.record import Recorded, record_snapshot
@@ -326,7 +327,7 @@ def _finish_after_error(app: App, run_id: int, exc: BaseException) -> None:
     try:
         with app.database.session() as session:
             runs.finish_run(
-                session, run_id, status=status, exit_code=int(Exit.ERROR), error=str(exc)[:500]
+                session, run_id, status=status, exit_code=int(Exit.ERROR), error=scrub(exc, 500)
             )
     except DriftError:
         log.warning("could not record the end of run %s", run_id)

@@ -13,14 +13,13 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
-import httpx
 from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import ANY_EVENT, Item, Provenance, Schema, Scope
 from drift.sources.http import HttpClient
 from drift.sources.pacing import Pace
-from drift.sources.vendor import VendorConfig, VendorSource
+from drift.sources.vendor import VendorConfig, VendorSource, basic_auth
 
 HOSTS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitude.com"}
 # Documented: concurrent cost 4, 7200 cost per hour, GET costs 1.
@@ -51,9 +50,7 @@ class AmplitudeSource(VendorSource):
     def fetch(self) -> Schema:
         config = self.config
         assert isinstance(config, AmplitudeConfig)
-        auth = httpx.BasicAuth(
-            config.secret("api_key_env") or "", config.secret("secret_key_env") or ""
-        )
+        auth = basic_auth(config.secret("api_key_env") or "", config.secret("secret_key_env") or "")
         with self.client(auth=auth) as http:
             items = list(self._items(http))
         return Schema.build(self.name, self.provenance, items)

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from drift import scrub
 from drift.errors import ConfigError
 from drift.model import Provenance, Schema
 
@@ -88,6 +89,7 @@ class EnvRefs(BaseModel):
                 f"{env_name} is not set (needed by {self.label()}, key {key} in drift.toml); "
                 f"export it before running drift"
             )
+        scrub.remember(value)
         return value
 
     def env_names(self) -> list[str]:

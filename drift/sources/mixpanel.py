@@ -13,14 +13,13 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-import httpx
 from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope
 from drift.sources.jsonschema_walk import dig
 from drift.sources.pacing import Pace
-from drift.sources.vendor import VendorConfig, VendorSource
+from drift.sources.vendor import VendorConfig, VendorSource, basic_auth
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,7 @@ class MixpanelSource(VendorSource):
     def fetch(self) -> Schema:
         config = self.config
         assert isinstance(config, MixpanelConfig)
-        auth = httpx.BasicAuth(
-            config.secret("username_env") or "", config.secret("secret_env") or ""
-        )
+        auth = basic_auth(config.secret("username_env") or "", config.secret("secret_env") or "")
         with self.client(auth=auth) as http:
             body = http.get_json(f"/api/app/projects/{config.project_id}/schemas")
         items = [item for entry in entries(body, self.name) for item in entity_items(entry)]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 import httpx
 from pydantic import field_validator
 
+from drift import scrub
 from drift.sources.base import Runtime, SourceBase, SourceConfig
 from drift.sources.http import HttpClient, check_base_url
 from drift.sources.pacing import REAL_CLOCK, Clock, Pace
@@ -62,3 +63,9 @@ class VendorSource(SourceBase):
             headers=headers,
             clock=self.clock,
         )
+
+
+def basic_auth(user: str, password: str) -> httpx.BasicAuth:
+    """HTTP Basic credentials; the header value they make is remembered as a secret to scrub."""
+    scrub.remember_basic(user, password)
+    return httpx.BasicAuth(user, password)

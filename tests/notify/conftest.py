@@ -77,8 +77,9 @@ def smtp_server(server_tls: ssl.SSLContext) -> Iterator[Callable[..., Mailbox]]:
     """Call with mode 'starttls' | 'ssl' | 'plain' (no STARTTLS offered) to start a server."""
     controllers: list[Controller] = []
 
-    def start(mode: str = "starttls") -> Mailbox:
-        box = Mailbox(port=free_port())
+    def start(mode: str = "starttls", handler: Mailbox | None = None) -> Mailbox:
+        box = handler or Mailbox()
+        box.port = free_port()
         kwargs: dict[str, Any] = {
             "hostname": "127.0.0.1",
             "port": box.port,
