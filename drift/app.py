@@ -39,7 +39,7 @@ class App:
     def classifier(self) -> Any:
         from drift.classify import load_classifier
 
-        return load_classifier(self.config.rules.path)
+        return load_classifier(self.config.rules.path, self.config.rules.languages)
 
     @property
     def timezone(self) -> dt.tzinfo:

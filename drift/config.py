@@ -67,6 +67,11 @@ class ScheduleConfig(Section):
 
 class RulesConfig(Section):
     path: ConfigPath | None = Field(None, description="Extra, overriding or disabled rules (TOML).")
+    languages: list[str] | None = Field(
+        None,
+        description='Languages whose terms grade names, e.g. ["de", "fr"]; English always. '
+        "Default: every shipped language (de, es, fr, it, nl, pt).",
+    )
 
 
 class DigestConfig(Section):

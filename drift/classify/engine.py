@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from drift.classify.patterns import Gram, Pattern, PatternSet, Vocabulary, name_forms, ngrams
+from drift.classify.patterns import (
+    Analyze,
+    Gram,
+    Pattern,
+    PatternSet,
+    Vocabulary,
+    name_forms,
+    ngrams,
+)
 from drift.classify.rules import RuleSet, RuleSpec
 from drift.classify.shape import Temporary, TypeView, type_view
-from drift.classify.tokens import tokenize
+from drift.classify.tokens import spellings, tokenize
+from drift.classify.words import Words
 from drift.model import Finding, Severity
 
 #: Bump when matching semantics change, so ``rules_hash`` changes and inventories re-classify.
-ENGINE_VERSION = 1
+#: 2: names folded (accents, confusables), compounds split, per-language terms.
+ENGINE_VERSION = 2
 TEMPORARY = "temporary"
 
 
@@ -37,6 +47,7 @@ class Hit:
 
     rule: CompiledRule
     words: tuple[str, ...]
+    language: str  # "" English, else the language code(s) whose term matched
     signals: tuple[str, ...]
     type_text: str
     described: str | None
@@ -52,9 +63,12 @@ class Classifier:
 
     def __init__(self, rules: RuleSet, cache_size: int = 262144) -> None:
         self.rules = rules
-        self._compiled = tuple(_compile(i, r) for i, r in enumerate(rules.rules))
+        self._words = _words(rules)
+        self._compiled = tuple(
+            _compile(i, r, rules, self._words) for i, r in enumerate(rules.rules)
+        )
         self._index = _index(self._compiled)
-        self._temporary = Temporary.of(rules.temporary)
+        self._temporary = Temporary.of(rules.temporary, self._words)
         self._vocab = _vocabulary(self._compiled, self._temporary)
         self._described_vocab = Vocabulary.of(r.description_any for r in self._compiled)
         self._temp_severity = Severity(rules.categories[TEMPORARY].severity)
@@ -73,10 +87,11 @@ class Classifier:
         return self._cached(name, tuple(types), description or "")
 
     def tokens(self, name: str) -> tuple[str, ...]:
-        return tokenize(name)
+        """The words rules see: folded, connectors dropped, compounds split."""
+        return self._words(tokenize(name))
 
     def _classify(self, name: str, types: tuple[str, ...], description: str) -> tuple[Finding, ...]:
-        tokens = tokenize(name)
+        tokens = self.tokens(name)
         if not tokens:
             return ()
         nf = name_forms(tokens)
@@ -86,14 +101,15 @@ class Classifier:
         view = type_view(types, tokens)
         dgrams = self._description_grams(description) if description else []
         hits = self._hits(grams, lo, hi, view, dgrams)
-        return _findings(hits, [tokens[i] for i in sorted(marks)], self._temp_severity)
+        marked = [tokens[i] for i in sorted(marks)]
+        return _findings(hits, marked, self._temp_severity, self.rules.language_name)
 
     def _hits(
         self, grams: list[Gram], lo: int, hi: int, view: TypeView, dgrams: list[Gram]
     ) -> list[Hit]:
         best: dict[str, Hit] = {}
-        for rule, words in self._matches(grams, lo, hi).items():
-            hit = _assess(rule, words, grams, lo, hi, view, dgrams)
+        for rule, pattern in self._matches(grams, lo, hi).items():
+            hit = _assess(rule, pattern, grams, lo, hi, view, dgrams)
             if hit is None:
                 continue
             kept = best.get(rule.spec.category)
@@ -102,21 +118,23 @@ class Classifier:
         return sorted(best.values(), key=lambda h: h.rank)
 
     def _description_grams(self, description: str) -> list[Gram]:
-        return ngrams(name_forms(tokenize(description[:2000])), self._described_vocab)
+        words = self._words(tokenize(description[:2000]))
+        return ngrams(name_forms(words), self._described_vocab)
 
-    def _matches(self, grams: list[Gram], lo: int, hi: int) -> dict[CompiledRule, tuple[str, ...]]:
-        """Each rule that matches, with its longest matching token sequence."""
-        found: dict[CompiledRule, tuple[str, ...]] = {}
+    def _matches(self, grams: list[Gram], lo: int, hi: int) -> dict[CompiledRule, Pattern]:
+        """Each rule that matches, with its longest matching pattern."""
+        found: dict[CompiledRule, Pattern] = {}
         for i, j, text in grams:
             for rule, pat in self._index.get(text, ()):
-                if pat.anchored_ok(i, j, lo, hi) and j - i > len(found.get(rule, ())):
-                    found[rule] = pat.words
+                kept = found.get(rule)
+                if pat.anchored_ok(i, j, lo, hi) and (kept is None or j - i > len(kept.words)):
+                    found[rule] = pat
         return found
 
 
 def _assess(
     rule: CompiledRule,
-    words: tuple[str, ...],
+    pattern: Pattern,
     grams: list[Gram],
     lo: int,
     hi: int,
@@ -133,27 +151,38 @@ def _assess(
     described = rule.description_any.first(dgrams) if rule.description_any else None
     if rule.description_any and described is None:
         return None
+    words = pattern.words
     words = (*words, extra) if extra and extra not in words else words
     signals = [view.signal]
+    if pattern.language:
+        signals.append(f"language={pattern.language.replace(' ', ',')}")
     if described:
         signals.append(f"description mentions '{described}'")
-    return Hit(rule, words, tuple(signals), view.text, described)
+    return Hit(rule, words, pattern.language, tuple(signals), view.text, described)
 
 
-def _findings(hits: list[Hit], marks: list[str], temp_severity: Severity) -> tuple[Finding, ...]:
+LanguageName = Callable[[str], str]
+
+
+def _findings(
+    hits: list[Hit], marks: list[str], temp_severity: Severity, language_name: LanguageName
+) -> tuple[Finding, ...]:
     if not hits:
         if not marks:
             return ()
         return (_temporary_finding(marks, temp_severity),)
-    return tuple(_finding(hit, marks) for hit in hits)
+    return tuple(_finding(hit, marks, language_name) for hit in hits)
 
 
-def _finding(hit: Hit, marks: list[str]) -> Finding:
+def _finding(hit: Hit, marks: list[str], language_name: LanguageName) -> Finding:
     rule = hit.rule
     quoted = " ".join(hit.words)
     plural = len(hit.words) > 1
+    term = ""
+    if hit.language:
+        term = " or ".join(language_name(code) for code in hit.language.split()) + " term, "
     reason = (
-        f"name token{'s' if plural else ''} '{quoted}' ({hit.type_text}) "
+        f"name token{'s' if plural else ''} '{quoted}' ({term}{hit.type_text}) "
         f"look{'' if plural else 's'} like {rule.spec.what}"
     )
     if hit.described:
@@ -176,17 +205,62 @@ def _temporary_finding(marks: list[str], severity: Severity) -> Finding:
     return Finding(TEMPORARY, TEMPORARY, severity, tuple(marks), (), reason, True)
 
 
-def _compile(order: int, spec: RuleSpec) -> CompiledRule:
+def _compile(order: int, spec: RuleSpec, rules: RuleSet, words: Analyze) -> CompiledRule:
+    def more(kind: str) -> list[str]:
+        extra = [
+            p for lang in rules.languages.values() for p in getattr(lang, kind).get(spec.id, ())
+        ]
+        return _spelled([*getattr(spec, kind), *extra])
+
     return CompiledRule(
         order=order,
         spec=spec,
-        patterns=tuple(Pattern.parse(t) for t in spec.tokens),
-        unless=PatternSet.of(spec.unless),
-        with_any=PatternSet.of(spec.with_any),
-        description_any=PatternSet.of(spec.description_any),
+        patterns=_patterns(spec, rules, words),
+        unless=PatternSet.of(more("unless"), words),
+        with_any=PatternSet.of(more("with_any"), words),
+        description_any=PatternSet.of(more("description_any"), words),
         types=frozenset(spec.types),
         severity=Severity(spec.severity or "low"),
     )
+
+
+def _patterns(spec: RuleSpec, rules: RuleSet, words: Analyze) -> tuple[Pattern, ...]:
+    """The rule's own patterns and every enabled language's terms for it, each once."""
+    tagged = [(t, spec.language) for t in spec.tokens]
+    for code, lang in rules.languages.items():
+        tagged += [(t, code) for t in lang.terms.get(spec.id, ())]
+    langs: dict[Pattern, list[str]] = {}
+    for text, code in tagged:
+        for spelled in spellings(text):
+            pat = Pattern.parse(spelled, words)
+            if pat.words:
+                seen = langs.setdefault(pat, [])
+                seen += [code] if code not in seen else []
+    return tuple(_tag(pat, codes) for pat, codes in langs.items())
+
+
+def _tag(pat: Pattern, codes: list[str]) -> Pattern:
+    """English wins: a term that is also English is not reported as another language's."""
+    language = "" if "" in codes else " ".join(codes)
+    return Pattern(pat.words, pat.start, pat.end, language)
+
+
+def _spelled(texts: list[str]) -> list[str]:
+    return [s for t in texts for s in spellings(t)]
+
+
+def _words(rules: RuleSet) -> Words:
+    """Connectors of the enabled languages, and every word of every pattern as the lexicon."""
+    texts = [*rules.temporary.anywhere, *rules.temporary.edges, *rules.temporary.unless]
+    for spec in rules.rules:
+        texts += [*spec.tokens, *spec.unless, *spec.with_any, *spec.description_any]
+    for lang in rules.languages.values():
+        for table in (lang.terms, lang.unless, lang.with_any, lang.description_any):
+            texts += [t for values in table.values() for t in values]
+    lexicon = {w for text in _spelled(texts) for w in tokenize(text.strip("^$ "))}
+    connectors = [c for lang in rules.languages.values() for c in lang.connectors]
+    elisions = [e for lang in rules.languages.values() for e in lang.elisions]
+    return Words.of(lexicon, connectors, elisions)
 
 
 def _index(rules: Sequence[CompiledRule]) -> dict[str, list[tuple[CompiledRule, Pattern]]]:
@@ -202,8 +276,15 @@ def _vocabulary(rules: Sequence[CompiledRule], temporary: Temporary) -> Vocabula
     """Every name-side pattern: n-grams outside it cannot match anything."""
     sets = [temporary.unless]
     for rule in rules:
-        sets += [PatternSet.of(rule.spec.tokens), rule.unless, rule.with_any]
+        sets += [_as_set(rule.patterns), rule.unless, rule.with_any]
     return Vocabulary.of(sets)
+
+
+def _as_set(patterns: Sequence[Pattern]) -> PatternSet:
+    index: dict[str, tuple[Pattern, ...]] = {}
+    for pat in patterns:
+        index[pat.text] = (*index.get(pat.text, ()), pat)
+    return PatternSet(index, max((len(p.words) for p in patterns), default=0))
 
 
 def _hash_rules(rules: RuleSet) -> str:

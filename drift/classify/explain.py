@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from drift.classify.engine import Classifier
-from drift.classify.tokens import tokenize
 from drift.model import Finding
 
 
@@ -17,7 +16,7 @@ def explain(
     findings = classifier.classify(name, types, description)
     return {
         "name": name,
-        "tokens": list(tokenize(name)),
+        "tokens": list(classifier.tokens(name)),
         "types": list(types),
         "description": description,
         "verdict": "benign" if not findings else "flagged",

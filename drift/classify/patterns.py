@@ -7,10 +7,18 @@ classifying 100k names well under a second or two.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from drift.classify.tokens import forms, tokenize
+
+#: Tokens -> match words (see :class:`drift.classify.words.Words`); identity by default.
+Analyze = Callable[[tuple[str, ...]], tuple[str, ...]]
+
+
+def _same(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tokens
+
 
 #: For each token of a name, the spellings a rule may match (see :func:`tokens.forms`).
 Forms = Sequence[tuple[str, ...]]
@@ -25,11 +33,13 @@ class Pattern:
     words: tuple[str, ...]
     start: bool = False
     end: bool = False
+    language: str = ""  # "" for English, else the language code(s) of the term: "de", "de nl"
 
     @classmethod
-    def parse(cls, text: str) -> Pattern:
+    def parse(cls, text: str, analyze: Analyze = _same, language: str = "") -> Pattern:
         text = text.strip()
-        return cls(tokenize(text.strip("^$ ")), text.startswith("^"), text.endswith("$"))
+        words = analyze(tokenize(text.strip("^$ ")))
+        return cls(words, text.startswith("^"), text.endswith("$"), language)
 
     @property
     def text(self) -> str:
@@ -47,9 +57,9 @@ class PatternSet:
     longest: int
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> PatternSet:
+    def of(cls, texts: Iterable[str], analyze: Analyze = _same) -> PatternSet:
         index: dict[str, tuple[Pattern, ...]] = {}
-        for pat in (Pattern.parse(t) for t in texts):
+        for pat in (Pattern.parse(t, analyze) for t in texts):
             index[pat.text] = (*index.get(pat.text, ()), pat)
         return cls(index, max((len(t.split()) for t in index), default=0))
 

@@ -25,20 +25,36 @@ drift.toml) is laid over it::
     description_any = []                     # optional: one must appear in the description
     severity = "high"                        # optional: default is the category's
 
+    [languages.de.terms]           # more words for a rule, in one language (reasons name it)
+    "contact.phone" = ["diensthandy", "festnetz nummer"]
+    [languages.de.unless]          # more vetoes for a rule (they veto every language's terms)
+    "contact.phone" = ["geraet"]
+
     [temporary]                    # extra markers for tmp/test/debug properties
     anywhere = ["scratch"]         # a marker wherever it appears
     edges = ["sandbox"]            # a marker only as first or last word
     unless = ["sandbox mode"]      # sequences that are not markers
 
 Patterns are tokenized like property names, so ``"first name"``, ``"first_name"`` and
-``"firstName"`` mean the same sequence; glued forms (``firstname``) are separate tokens. Unknown
-keys are errors (:class:`drift.errors.ConfigError` naming the file and key).
+``"firstName"`` mean the same sequence; glued forms (``firstname``) are separate tokens, but a
+name's glued word that is not itself a rule word is split into rule words where it can be
+(``kundenname`` -> ``kunden name``). Unknown keys are errors (:class:`drift.errors.ConfigError`
+naming the file and key).
+
+drift ships English (``default_rules.toml``) and one file per other language
+(``languages/<code>.toml``: German, French, Spanish, Portuguese, Italian, Dutch). A language's
+``[languages.<code>]`` table names it, lists its short connectors and elided articles (dropped
+between words: ``nom_du_titulaire`` -> ``nom titulaire``), adds terms, vetoes and description
+words to rules by rule id; a ``[[rules]]`` entry with ``language = "<code>"`` is a rule of that
+language only. ``[rules] languages`` in drift.toml picks the languages used (English always).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +64,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drift.classify.tokens import tokenize
 from drift.errors import ConfigError
 
+LANGUAGE_CODE = r"^([a-z]{2,3})?$"
+ENGLISH = "en"
 SeverityText = Literal["low", "medium", "high"]
 TypeName = Literal["string", "number", "integer", "boolean", "object", "array", "datetime"]
 
@@ -73,6 +91,7 @@ class RuleSpec(_Strict):
     description_any: list[str] = Field(
         default_factory=list, description="One must appear in the description."
     )
+    language: str = Field("", pattern=LANGUAGE_CODE, description="Only with this language.")
 
     @field_validator("tokens", "unless", "with_any", "description_any")
     @classmethod
@@ -89,6 +108,43 @@ class TemporarySpec(_Strict):
     unless: list[str] = Field(default_factory=list, description="Sequences that are not markers.")
 
 
+Patterns = dict[str, list[str]]  # rule id -> patterns
+
+
+class LanguageSpec(_Strict):
+    name: str = Field("", description="The language's name, shown in reasons.")
+    connectors: list[str] = Field(default_factory=list, description="Dropped between words.")
+    elisions: list[str] = Field(default_factory=list, description="Dropped before a word.")
+    terms: Patterns = Field(default_factory=dict, description="More tokens, by rule id.")
+    unless: Patterns = Field(default_factory=dict, description="More vetoes, by rule id.")
+    with_any: Patterns = Field(default_factory=dict, description="More with_any, by rule id.")
+    description_any: Patterns = Field(
+        default_factory=dict, description="More description words, by rule id."
+    )
+
+    def over(self, user: LanguageSpec) -> LanguageSpec:
+        """This language with a user's additions: lists are extended, the name replaced."""
+        return LanguageSpec(
+            name=user.name or self.name,
+            connectors=self.connectors + user.connectors,
+            elisions=self.elisions + user.elisions,
+            terms=_extend(self.terms, user.terms),
+            unless=_extend(self.unless, user.unless),
+            with_any=_extend(self.with_any, user.with_any),
+            description_any=_extend(self.description_any, user.description_any),
+        )
+
+    def rule_ids(self) -> set[str]:
+        return {*self.terms, *self.unless, *self.with_any, *self.description_any}
+
+
+def _extend(base: Patterns, more: Patterns) -> Patterns:
+    out = {k: list(v) for k, v in base.items()}
+    for key, values in more.items():
+        out[key] = out.get(key, []) + values
+    return out
+
+
 class RulesFile(_Strict):
     """One rules file (the default one or a user's); see the module docstring."""
 
@@ -99,6 +155,17 @@ class RulesFile(_Strict):
     categories: dict[str, CategorySpec] = Field(default_factory=dict, description="Categories.")
     rules: list[RuleSpec] = Field(default_factory=list, description="Rules to add or replace.")
     temporary: TemporarySpec = Field(default_factory=TemporarySpec, description="Markers.")
+    languages: dict[str, LanguageSpec] = Field(
+        default_factory=dict, description="Per-language terms, vetoes, connectors."
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: dict[str, LanguageSpec]) -> dict[str, LanguageSpec]:
+        for code in value:
+            if not re.fullmatch(LANGUAGE_CODE, code) or not code:
+                raise ValueError(f"language code {code!r} is not 2-3 lowercase letters")
+        return value
 
 
 @dataclass(frozen=True)
@@ -108,6 +175,7 @@ class RuleSet:
     categories: dict[str, CategorySpec]
     rules: tuple[RuleSpec, ...]  # severity always filled in
     temporary: TemporarySpec
+    languages: dict[str, LanguageSpec] = field(default_factory=dict)  # enabled, besides English
 
     def as_data(self) -> dict[str, Any]:
         """Plain data, for hashing and explanations."""
@@ -115,19 +183,45 @@ class RuleSet:
             "categories": {k: v.model_dump() for k, v in sorted(self.categories.items())},
             "rules": [r.model_dump() for r in sorted(self.rules, key=lambda r: r.id)],
             "temporary": self.temporary.model_dump(),
+            "languages": {k: v.model_dump() for k, v in sorted(self.languages.items())},
         }
+
+    def language_name(self, code: str) -> str:
+        spec = self.languages.get(code)
+        return (spec.name if spec else "") or code
 
 
 DEFAULT_RULES = "default_rules.toml"
+LANGUAGE_FOLDER = "languages"
 
 
-def load_rules(user_rules_path: Path | None = None) -> RuleSet:
-    """Default rules, with the user's file (if any) laid over them."""
-    text = resources.files("drift.classify").joinpath(DEFAULT_RULES).read_text("utf-8")
-    base = parse_rules(text, DEFAULT_RULES)
+def load_rules(
+    user_rules_path: Path | None = None, languages: Sequence[str] | None = None
+) -> RuleSet:
+    """Default rules in every shipped language, with the user's file (if any) laid over them.
+
+    ``languages`` picks the languages whose terms are used (English always is); None: all.
+    """
+    base = shipped_rules()
     if user_rules_path is None:
-        return merge(base, RulesFile(), DEFAULT_RULES)
-    return merge(base, read_rules_file(Path(user_rules_path)), str(user_rules_path))
+        return merge(base, RulesFile(), DEFAULT_RULES, languages)
+    user = read_rules_file(Path(user_rules_path))
+    return merge(base, user, str(user_rules_path), languages)
+
+
+def shipped_rules() -> RulesFile:
+    """``default_rules.toml`` and every ``languages/*.toml`` as one rules file."""
+    root = resources.files("drift.classify")
+    base = parse_rules(root.joinpath(DEFAULT_RULES).read_text("utf-8"), DEFAULT_RULES)
+    folder = root.joinpath(LANGUAGE_FOLDER)
+    rules, langs = list(base.rules), dict(base.languages)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            origin = f"{LANGUAGE_FOLDER}/{entry.name}"
+            part = parse_rules(entry.read_text("utf-8"), origin)
+            rules += part.rules
+            langs.update(part.languages)
+    return base.model_copy(update={"rules": rules, "languages": langs})
 
 
 def read_rules_file(path: Path) -> RulesFile:
@@ -172,17 +266,26 @@ def _expected(loc: tuple[int | str, ...]) -> str:
         "rules": RuleSpec,
         "categories": CategorySpec,
         "temporary": TemporarySpec,
+        "languages": LanguageSpec,
     }
     model = models.get(str(loc[0]), RulesFile) if len(loc) > 1 else RulesFile
     return "expected one of: " + ", ".join(model.model_fields)
 
 
-def merge(base: RulesFile, user: RulesFile, origin: str) -> RuleSet:
-    """Lay ``user`` over ``base``: categories and rules by id, then severities, then disables."""
+def merge(
+    base: RulesFile, user: RulesFile, origin: str, languages: Sequence[str] | None = None
+) -> RuleSet:
+    """Lay ``user`` over ``base``: categories and rules by id, then severities, then disables.
+
+    Only the ``languages`` picked (None: all known) keep their terms and language-only rules.
+    """
     categories = {**base.categories, **user.categories}
     by_id = {rule.id: rule for rule in base.rules}
     by_id.update({rule.id: rule for rule in user.rules})
     _check_references(user, by_id, categories, origin)
+    langs = _merged_languages(base, user, by_id, origin)
+    enabled = _enabled(langs, languages)
+    by_id = {k: r for k, r in by_id.items() if not r.language or r.language in enabled}
     for cat, sev in user.severity.items():
         if cat in categories:
             categories[cat] = categories[cat].model_copy(update={"severity": sev})
@@ -193,7 +296,31 @@ def merge(base: RulesFile, user: RulesFile, origin: str) -> RuleSet:
         edges=base.temporary.edges + user.temporary.edges,
         unless=base.temporary.unless + user.temporary.unless,
     )
-    return RuleSet(categories, filled, temporary)
+    return RuleSet(categories, filled, temporary, {k: langs[k] for k in sorted(enabled)})
+
+
+def _merged_languages(
+    base: RulesFile, user: RulesFile, by_id: dict[str, RuleSpec], origin: str
+) -> dict[str, LanguageSpec]:
+    langs = dict(base.languages)
+    for code, spec in user.languages.items():
+        for rid in sorted(spec.rule_ids() - set(by_id)):
+            raise ConfigError(f"{origin}: key 'languages.{code}': no rule with id '{rid}'")
+        langs[code] = langs[code].over(spec) if code in langs else spec
+    for rule in by_id.values():
+        if rule.language and rule.language not in langs:
+            langs[rule.language] = LanguageSpec()
+    return langs
+
+
+def _enabled(langs: dict[str, LanguageSpec], picked: Sequence[str] | None) -> set[str]:
+    if picked is None:
+        return set(langs)
+    unknown = sorted(set(picked) - set(langs) - {ENGLISH})
+    if unknown:
+        known = ", ".join(sorted({ENGLISH, *langs}))
+        raise ConfigError(f"[rules] languages: unknown language '{unknown[0]}' (known: {known})")
+    return set(picked) - {ENGLISH}
 
 
 def _check_references(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from drift.classify.patterns import Forms, Gram, PatternSet
+from drift.classify.patterns import Analyze, Forms, Gram, PatternSet
 from drift.classify.rules import TemporarySpec
 
 #: Type names that say nothing about content.
@@ -77,8 +77,9 @@ class Temporary:
     unless: PatternSet
 
     @classmethod
-    def of(cls, spec: TemporarySpec) -> Temporary:
-        return cls(frozenset(spec.anywhere), frozenset(spec.edges), PatternSet.of(spec.unless))
+    def of(cls, spec: TemporarySpec, analyze: Analyze | None = None) -> Temporary:
+        unless = PatternSet.of(spec.unless, analyze) if analyze else PatternSet.of(spec.unless)
+        return cls(frozenset(spec.anywhere), frozenset(spec.edges), unless)
 
     def find(self, nf: Forms, grams: Sequence[Gram]) -> set[int]:
         """Positions of marker tokens in the name."""

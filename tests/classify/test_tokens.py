@@ -27,7 +27,7 @@ from drift.classify import tokenize
         ("x__y--z", ("x", "y", "z")),
         ("[Amplitude] City", ("amplitude", "city")),
         ("ＥＭＡＩＬ", ("email",)),  # fullwidth letters, NFKC-folded
-        ("ÉmailAdresse", ("émail", "adresse")),
+        ("ÉmailAdresse", ("email", "adresse")),  # accents folded
         ("", ()),
         ("$$$", ()),
     ],

@@ -1,0 +1,145 @@
+"""Names in German, French, Spanish, Portuguese, Italian, Dutch; folding; compounds; homoglyphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.classify import Classifier, load_classifier, tokenize
+from drift.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return load_classifier()
+
+
+def category(clf: Classifier, name: str, *types: str, description: str = "") -> str | None:
+    findings = clf.classify(name, types or ("string",), description)
+    return findings[0].category if findings else None
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens"),
+    [
+        ("teléfono_móvil", ("telefono", "movil")),
+        ("número_de_cuenta", ("numero", "de", "cuenta")),
+        ("Empfänger", ("empfanger",)),
+        ("Straße", ("strasse",)),
+        ("cœur_ÆON", ("coeur", "aeon")),
+        ("еmail", ("email",)),  # Cyrillic е, read on its confusable skeleton
+        ("Ｔｅｌｅｆｏｎ", ("telefon",)),
+    ],
+)
+def test_names_are_folded(name: str, tokens: tuple[str, ...]) -> None:
+    assert tokenize(name) == tokens
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("kundenvorname", ("kunden", "vorname")),
+        ("kundenName", ("kunden", "name")),
+        ("Lieferadresse", ("lieferadresse",)),  # a rule word itself: kept whole
+        ("lieferAdresse", ("liefer", "adresse")),
+        ("karteninhaber", ("karteninhaber",)),
+        ("Karteninhabername", ("karteninhaber", "name")),
+        ("personalausweisnummer", ("personalausweis", "nummer")),
+        ("kunden_der_firma", ("kunden", "firma")),
+        ("der_name", ("der", "name")),  # a connector is only dropped between two words
+        ("pagename", ("page", "name")),
+        ("timestamp", ("timestamp",)),  # "stamp" is no rule word: not split
+    ],
+)
+def test_words_rules_see(clf: Classifier, name: str, words: tuple[str, ...]) -> None:
+    assert clf.tokens(name) == words
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Empfänger", "person_name"),
+        ("Empfaenger", "person_name"),
+        ("Empfanger", "person_name"),
+        ("kundenname", "person_name"),
+        ("lieferadresse", "location"),
+        ("karteninhaber", "person_name"),
+        ("Telefonnummer", "contact"),
+        ("sozialversicherungsnummer", "government_id"),
+        ("Steuer-ID", "government_id"),
+        ("еmail", "contact"),
+        ("рassword", "credential"),  # Cyrillic р
+    ],
+)
+def test_sensitive(clf: Classifier, name: str, expected: str) -> None:
+    assert category(clf, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "types"),
+    [
+        ("artikelname", ("string",)),
+        ("produktName", ("string",)),
+        ("bestelldatum", ("datetime",)),
+        ("geburtstagsrabatt_aktiv", ("boolean",)),
+        ("e_mail_bestätigt", ("string",)),
+        ("passwort_geändert", ("string",)),
+        ("lieferadresse_geaendert", ("string",)),
+        ("anzahl_nachrichten", ("string",)),
+        ("steuersatz", ("number",)),
+        ("alter", ("string",)),  # the English verb: German age only as a number
+    ],
+)
+def test_benign_look_alikes(clf: Classifier, name: str, types: tuple[str, ...]) -> None:
+    assert clf.classify(name, types) == ()
+
+
+def test_reason_names_the_language(clf: Classifier) -> None:
+    (found,) = clf.classify("Telefonnummer", ["string"])
+    assert found.reason == (
+        "name token 'telefonnummer' (German term, type string) looks like a phone number"
+    )
+    assert "language=de" in found.signals
+    (english,) = clf.classify("phone_number", ["string"])
+    assert "term" not in english.reason
+
+
+def test_description_in_german(clf: Classifier) -> None:
+    described = "Steuer-Identifikationsnummer des Kunden"
+    assert category(clf, "nummer", description=described) == "government_id"
+    assert category(clf, "nummer") is None
+
+
+def test_languages_pick_which_terms_apply() -> None:
+    only_english = load_classifier(languages=[])
+    assert only_english.classify("telefonnummer", ["string"]) == ()
+    assert only_english.classify("phone_number", ["string"]) != ()
+    assert load_classifier(languages=["en", "de"]).classify("telefonnummer", ["string"]) != ()
+    assert only_english.rules_hash != load_classifier().rules_hash
+
+
+def test_unknown_language_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"unknown language 'xx' \(known: de, en"):
+        load_classifier(languages=["de", "xx"])
+
+
+def test_user_file_adds_terms_per_language(tmp_path: Path) -> None:
+    path = tmp_path / "drift-rules.toml"
+    path.write_text(
+        '[languages.de.terms]\n"contact.phone" = ["diensthandy"]\n'
+        '[languages.de.unless]\n"contact.phone" = ["ladekabel"]\n',
+        encoding="utf-8",
+    )
+    clf = load_classifier(path)
+    (found,) = clf.classify("diensthandy", ["string"])
+    assert (found.category, found.rule_id) == ("contact", "contact.phone")
+    assert "(German term," in found.reason
+    assert clf.classify("telefon_ladekabel", ["string"]) == ()
+
+
+def test_user_file_term_for_unknown_rule(tmp_path: Path) -> None:
+    path = tmp_path / "drift-rules.toml"
+    path.write_text('[languages.de.terms]\n"contact.fax" = ["fax"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"languages.de': no rule with id 'contact.fax'"):
+        load_classifier(path)
