@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from drift.model import ItemKey, Scope, nfc
+from drift.govern.properties import plain_event
+from drift.model import ANY_EVENT, ItemKey, Scope, nfc
 
 _NAMING_KEYS = ("name", "key", "title")
 
@@ -41,7 +42,8 @@ class Locator:
     """Line numbers of a plan's items (``line`` falls back to the event's line, then 1)."""
 
     def __init__(self, tree: Any, events: Iterable[str]) -> None:
-        self._events = frozenset(events)
+        # Segment rules are events named "<key> [TRACK v2]": the file says only "<key>"
+        self._events = frozenset(name for e in events for name in (e, plain_event(e)))
         self._by_leaf: dict[str, list[Candidate]] = {}
         self._event_lines: dict[str, int] = {}
         self._index(tree)
@@ -51,7 +53,7 @@ class Locator:
             found = self._best(key)
             if found is not None:
                 return found.line
-        return self._event_lines.get(key.event, 1)
+        return self._event_lines.get(key.event) or self._event_lines.get(plain_event(key.event), 1)
 
     def _best(self, key: ItemKey) -> Candidate | None:
         matches = [c for c in self._candidates(key.name) if _ends_with(c.path, key.name)]
@@ -66,9 +68,9 @@ class Locator:
         return [c for leaf in leaves for c in self._by_leaf.get(leaf, ())]
 
     def _belongs(self, candidate: Candidate, key: ItemKey) -> bool:
-        if key.scope is Scope.USER_PROPERTY:
+        if key.scope is Scope.USER_PROPERTY or key.event == ANY_EVENT:
             return not (candidate.mentions & self._events)
-        return key.event in candidate.mentions
+        return key.event in candidate.mentions or plain_event(key.event) in candidate.mentions
 
     def _index(self, tree: Any) -> None:
         stack = [_Visit(tree, frozenset(), (), False)]
