@@ -96,9 +96,9 @@ def make_definition(**fields: Any) -> dict[str, Any]:
 
     Known fields: ``type`` (normalised to a sorted list), ``description``, ``display_name``,
     ``required``, ``enum``, ``pattern``, ``format``, ``hidden``, ``dropped``, ``deprecated``,
-    ``tags`` (sorted), ``owners`` (sorted), ``category``, ``is_array`` and ``vendor`` (a dict of
-    other
-    stable vendor metadata). ``False`` flags are dropped so that "absent" and "false" hash alike.
+    ``tags`` (sorted), ``owners`` (sorted), ``classifications`` (the vendor's own privacy labels,
+    sorted), ``deleted`` (deleted at the vendor), ``category``, ``is_array`` and ``vendor`` (a dict
+    of other stable vendor metadata). ``False`` flags are dropped so that "absent" and "false" hash alike.
     """
     out: dict[str, Any] = {}
     for key, value in fields.items():
@@ -106,7 +106,7 @@ def make_definition(**fields: Any) -> dict[str, Any]:
             continue
         if key == "type":
             value = normalize_types(value)
-        elif key in ("tags", "owners"):
+        elif key in ("tags", "owners", "classifications"):
             value = sorted({str(v) for v in value if v not in (None, "")})
         elif key in ("description", "display_name", "category", "pattern", "format"):
             value = str(value).strip()

@@ -13,7 +13,7 @@ from deepdiff import DeepDiff
 
 from drift.model import Change, ChangeKind, FieldChange, Item, ItemKey, Schema, Scope
 
-VISIBILITY_FIELDS = frozenset({"hidden", "dropped", "deprecated"})
+VISIBILITY_FIELDS = frozenset({"hidden", "dropped", "deprecated", "deleted"})
 DESCRIPTION_FIELDS = frozenset({"description", "display_name"})
 TYPE_FIELDS = frozenset({"type", "is_array"})
 

@@ -1,10 +1,14 @@
 """``type = "amplitude"``: the classic Taxonomy API (the planned/ingested taxonomy).
 
 Provenance is *documented*. Amplitude lists properties for one event type at a time, so a fetch is
-1 (events) + N (one per event, at most 4 at once: the documented concurrent cost limit) + 1 (the
-shared set, kept under event ``"*"``) + 1 (user properties) GETs. Hidden events simply vanish from
-``GET /event``; ``absence_is_unlisting`` makes the diff say "no longer listed", not "removed".
-Custom events (``ce:``) and custom user properties (``gp:``) are keyed without their prefix.
+2 (events, then events with ``showDeleted=true``) + N (one per live event, at most 4 at once: the
+documented concurrent cost limit) + 1 (the shared set, kept under event ``"*"``) + 1 (user
+properties) GETs. An event only the ``showDeleted`` list holds (or marked ``deleted``) was deleted
+at Amplitude and is recorded with ``deleted``; hidden events vanish from both lists, and
+``absence_is_unlisting`` makes the diff say "no longer listed", not "removed". The customer's own
+privacy labels (``classifications``: PII, SENSITIVE, REVENUE), event owners, ``is_active`` and the
+``is_hidden_from_*`` flags are kept. Custom events (``ce:``) and custom user properties (``gp:``)
+are keyed without their prefix.
 """
 
 from __future__ import annotations
@@ -56,13 +60,17 @@ class AmplitudeSource(VendorSource):
         return Schema.build(self.name, self.provenance, items)
 
     def _items(self, http: HttpClient) -> Iterator[Item]:
-        events = self._data(http, f"{API}/event")
+        listed = self._data(http, f"{API}/event")
+        with_deleted = self._data(http, f"{API}/event", {"showDeleted": "true"})
+        live = {str(e.get("event_type")) for e in listed if not e.get("deleted")}
         names = []
-        for event in events:
-            raw = str(event.get("event_type") or "")
-            if raw:
+        for event in _by_name(listed + with_deleted):
+            raw = str(event["event_type"])
+            deleted = raw not in live
+            if not deleted:
                 names.append(raw)
-                yield Item.of(Scope.EVENT, _strip(raw, "ce:"), **_event_fields(event, raw))
+            fields = _event_fields(event, raw) | {"deleted": deleted}
+            yield Item.of(Scope.EVENT, _strip(raw, "ce:"), **fields)
         for raw, props in self._per_event(http, names):
             yield from _properties(props, _strip(raw, "ce:"))
         yield from _properties(self._data(http, f"{API}/event-property"), ANY_EVENT)
@@ -102,6 +110,16 @@ class AmplitudeSource(VendorSource):
         return data
 
 
+def _by_name(events: list[Any]) -> list[Mapping[str, Any]]:
+    """One row per event type (the first list wins), rows without a name dropped."""
+    rows: dict[str, Mapping[str, Any]] = {}
+    for event in events:
+        name = str(event.get("event_type") or "")
+        if name and name not in rows:
+            rows[name] = event
+    return list(rows.values())
+
+
 def _strip(name: str, prefix: str) -> str:
     return name[len(prefix) :] if name.startswith(prefix) and len(name) > len(prefix) else name
 
@@ -123,14 +141,36 @@ def _enum(raw: Any) -> list[str] | None:
     return None
 
 
+HIDDEN_FROM = ("dropdowns", "persona_results", "pathfinder", "timeline")
+
+
 def _event_fields(event: Mapping[str, Any], raw: str) -> dict[str, Any]:
+    owner = event.get("owner")
     return {
         "description": _description(event.get("description")),
         "display_name": event.get("display_name"),
         "category": _category(event.get("category")),
         "tags": [str(t) for t in event.get("tags") or [] if isinstance(event.get("tags"), list)],
-        "vendor": {"custom_event": True} if raw.startswith("ce:") else None,
+        "owners": [owner] if isinstance(owner, str) and owner.strip() else None,
+        "vendor": _event_vendor(event, raw),
     }
+
+
+def _event_vendor(event: Mapping[str, Any], raw: str) -> dict[str, Any]:
+    """Amplitude-only flags: custom event, inactive, and where the event is hidden in the UI."""
+    hidden_from = [w for w in HIDDEN_FROM if event.get(f"is_hidden_from_{w}") is True]
+    return {
+        "custom_event": True if raw.startswith("ce:") else None,
+        "inactive": True if event.get("is_active") is False else None,
+        "hidden_from": hidden_from or None,
+    }
+
+
+def _classifications(raw: Any) -> list[str] | None:
+    """The customer's privacy labels (``PII``, ``SENSITIVE``, ``REVENUE``), upper-cased."""
+    if not isinstance(raw, list):
+        return None
+    return [str(c).strip().upper() for c in raw if isinstance(c, str) and c.strip()]
 
 
 def _prop_fields(prop: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,6 +182,8 @@ def _prop_fields(prop: Mapping[str, Any]) -> dict[str, Any]:
         "is_array": bool(prop.get("is_array_type")),
         "required": bool(prop.get("is_required")),
         "hidden": bool(prop.get("is_hidden")),
+        "deleted": prop.get("deleted") is True,
+        "classifications": _classifications(prop.get("classifications")),
     }
 
 

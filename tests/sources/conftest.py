@@ -124,20 +124,18 @@ def serve_happy(server: HTTPServer, vendor: str) -> None:
 
 def _serve_amplitude(server: HTTPServer) -> None:
     api = "/api/2/taxonomy"
-    server.expect_request(f"{api}/event").respond_with_json(case("amplitude", "events.json"))
+    server.expect_request(f"{api}/event").respond_with_handler(
+        by_arg("amplitude", "showDeleted", {None: "events.json", "true": "events_with_deleted.json"})
+    )
     per_event = {
         "Checkout Completed": "props_checkout.json",
         "ce:Viewed Pricing": "props_pricing.json",
+        "Promo Banner Seen": "props_banner.json",
         None: "props_shared.json",
     }
-
-    def props(request: Any) -> Any:
-        from werkzeug import Response
-
-        name = per_event[request.args.get("event_type")]
-        return Response(json.dumps(case("amplitude", name)), content_type="application/json")
-
-    server.expect_request(f"{api}/event-property").respond_with_handler(props)
+    server.expect_request(f"{api}/event-property").respond_with_handler(
+        by_arg("amplitude", "event_type", per_event)
+    )
     server.expect_request(f"{api}/user-property").respond_with_json(
         case("amplitude", "user_props.json")
     )
@@ -176,6 +174,20 @@ def _serve_posthog(server: HTTPServer) -> None:
         return Response(json.dumps(case("posthog", name)), content_type="application/json")
 
     server.expect_request(f"{api}/property_definitions/").respond_with_handler(props)
+
+
+def by_arg(vendor: str, arg: str, files: dict[Any, str]) -> Callable[[Any], Any]:
+    """A handler answering with the fixture chosen by one query argument (404 when unknown)."""
+
+    def handler(request: Any) -> Any:
+        from werkzeug import Response
+
+        name = files.get(request.args.get(arg))
+        if name is None:
+            return Response("{}", status=404, content_type="application/json")
+        return Response(json.dumps(case(vendor, name)), content_type="application/json")
+
+    return handler
 
 
 def paged(vendor: str, pages: dict[Any, str], arg: str) -> Callable[[Any], Any]:

@@ -76,27 +76,6 @@ def test_mixpanel_every_wrapper_form(httpserver: HTTPServer, clock, name: str) -
     assert got["event_property:Added To Cart.item_id"]["type"] == ["integer"]
 
 
-def test_amplitude_taxonomy(httpserver: HTTPServer, clock) -> None:
-    serve_happy(httpserver, "amplitude")
-    source = make_source("amplitude", base(httpserver), clock=clock)
-    got = labels(source.fetch())
-    assert source.absence_is_unlisting is True
-    assert got["event:Checkout Completed"] == {"description": "User paid", "category": "Conversion"}
-    assert got["event:Viewed Pricing"] == {"vendor": {"custom_event": True}}  # "null" dropped
-    assert got["event_property:Checkout Completed.plan"] == {
-        "type": ["string"],
-        "enum": ["free", "pro"],
-        "pattern": "^[a-z]+$",
-        "required": True,
-    }
-    assert got["event_property:Viewed Pricing.tiers_seen"] == {"is_array": True}
-    assert got[f"event_property:{ANY_EVENT}.app_version"]["type"] == ["string"]
-    assert got["user_property:user.support_ticket_id"] == {"vendor": {"custom": True}}
-    assert got["user_property:user.country"] == {"type": ["string"]}
-    asked = sorted(r.args.get("event_type", "") for r in [r for r, _ in httpserver.log])
-    assert "ce:Viewed Pricing" in asked and "Checkout Completed" in asked
-
-
 def test_posthog_definitions(httpserver: HTTPServer, clock) -> None:
     serve_happy(httpserver, "posthog")
     source = make_source("posthog", base(httpserver), clock=clock)
