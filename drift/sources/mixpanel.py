@@ -30,7 +30,16 @@ HOSTS = {
 }
 # Documented: 5 requests per minute per organisation; a 429 without Retry-After waits >= 60 s.
 PACE = Pace("Mixpanel", requests=5, per_seconds=60.0, concurrency=1, rate_limit_floor=60.0)
-_KNOWN_META = {"displayName", "tags", "hidden", "dropped", "owners", "$source"}
+_KNOWN_META = {
+    "displayName",
+    "tags",
+    "hidden",
+    "dropped",
+    "owners",
+    "contacts",
+    "teamContacts",
+    "$source",
+}
 
 
 class MixpanelConfig(VendorConfig):
@@ -80,6 +89,16 @@ def entries(body: Any, source: str) -> list[Mapping[str, Any]]:
     return body
 
 
+def entity_owners(meta: Mapping[str, Any]) -> list[str]:
+    """Owners from the current spec (``contacts``, ``teamContacts``: lists of names or emails)
+    and from the older one (``owners[{name, email}]``)."""
+    return [
+        *_owners(meta.get("owners")),
+        *_owners(meta.get("contacts")),
+        *_owners(meta.get("teamContacts")),
+    ]
+
+
 def _owners(raw: Any) -> list[str]:
     """Owner name, or email when there is no name."""
     out = []
@@ -127,7 +146,7 @@ def _entity_fields(schema: Mapping[str, Any]) -> dict[str, Any]:
         "hidden": bool(meta.get("hidden")),
         "dropped": bool(meta.get("dropped")),
         "tags": meta.get("tags") if isinstance(meta.get("tags"), list) else [],
-        "owners": _owners(meta.get("owners")),
+        "owners": entity_owners(meta),
         "vendor": extra,
     }
 

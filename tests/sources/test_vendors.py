@@ -46,8 +46,8 @@ def test_mixpanel_events_profile_and_lexicon_metadata(httpserver: HTTPServer, cl
         "description": "Tracked when a user adds an item to their cart.",
         "display_name": "Item Added",
         "tags": ["Shopping"],
-        "owners": ["Pat Davis", "ops@example.com"],
-        "vendor": {"contacts": ["growth-team"], "source": "api"},
+        "owners": ["Analytics Team", "Pat Davis", "first.last@example.com", "ops@example.com"],
+        "vendor": {"source": "api"},
     }
     item = got["event_property:Added To Cart.item_id"]
     assert item == {
@@ -251,3 +251,12 @@ def test_posthog_next_url_host_is_ignored(httpserver: HTTPServer, clock) -> None
     fetch("posthog", httpserver, clock)
     offsets = [r.args.get("offset") for r, _ in httpserver.log if "event_def" in r.path]  # type: ignore[attr-defined]
     assert offsets == ["0", "1"]
+
+
+@pytest.mark.parametrize("vendor", ["mixpanel", "posthog"])
+def test_fixture_readme_names_every_file(vendor: str) -> None:
+    from tests.sources.conftest import VENDORS_DIR
+
+    readme = (VENDORS_DIR / vendor / "README.md").read_text()
+    for path in (VENDORS_DIR / vendor).glob("*.json"):
+        assert f"`{path.name}`" in readme
