@@ -3,8 +3,12 @@
 Provenance is *observed*: PostHog creates definitions from ingested events, so new properties show
 up here before anyone documents them. Definitions can also vanish (garbage collected after events
 stop), so ``absence_is_unlisting`` reports them as "no longer listed". Property definitions are
-project-wide: event properties are keyed under event ``"*"``, person properties as user properties
-and group properties under their group type index (``"0"`` ... ``"4"``, PostHog's maximum of five).
+project-wide; drift links them to events by asking, for each event definition (the first
+``max_linked_events`` by name, one paced call each), which properties were seen on it
+(``event_names=["E"]&filter_by_event_names=true``). A linked property is keyed under each event it
+arrives on; one never seen on a linked event stays under event ``"*"``. Person properties are user
+properties, session properties event properties of event ``"$session"``, and group properties
+sit under their group type index (``"0"`` ... ``"4"``, PostHog's maximum of five).
 Description, hidden and verified exist on paid plans only and are optional. Paging follows the
 query of each ``next`` URL on our own base URL, so a proxy's or self-hosted install's idea of its
 own host never redirects credentials elsewhere.
@@ -12,6 +16,7 @@ own host never redirects credentials elsewhere.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
@@ -29,6 +34,8 @@ HOSTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
 PACE = Pace("PostHog", requests=400, per_seconds=60.0, concurrency=4)
 PAGE_SIZE = 100
 GROUP_TYPES = range(5)
+SESSION_EVENT = "$session"
+DEFAULT_LINKED_EVENTS = 200
 TYPES = {
     "string": "string",
     "numeric": "number",
@@ -50,6 +57,13 @@ class PostHogConfig(VendorConfig):
         description="scheme://host[/prefix] of a self-hosted PostHog or proxy; "
         "/api/projects/... is appended.",
     )
+    max_linked_events: int = Field(
+        DEFAULT_LINKED_EVENTS,
+        ge=0,
+        le=10_000,
+        description="How many events (first by name) get their properties linked per run, one "
+        "paced request each; properties of the rest stay under event '*'. 0 links none.",
+    )
 
 
 class PostHogSource(VendorSource):
@@ -67,17 +81,32 @@ class PostHogSource(VendorSource):
         return Schema.build(self.name, self.provenance, items)
 
     def _items(self, http: HttpClient, base: str) -> Iterator[Item]:
-        for event in self._paged(http, f"{base}/event_definitions/", {}):
-            if event.get("name"):
-                yield Item.of(Scope.EVENT, str(event["name"]), **_event_fields(event))
+        config = self.config
+        assert isinstance(config, PostHogConfig)
+        events = [e for e in self._paged(http, f"{base}/event_definitions/", {}) if e.get("name")]
+        for event in events:
+            yield Item.of(Scope.EVENT, str(event["name"]), **_event_fields(event))
         props = f"{base}/property_definitions/"
-        yield from _props(
-            self._paged(http, props, {"type": "event"}), Scope.EVENT_PROPERTY, ANY_EVENT
-        )
+        linked = sorted({str(e["name"]) for e in events})[: config.max_linked_events]
+        yield from self._event_props(http, props, linked)
         yield from _props(self._paged(http, props, {"type": "person"}), Scope.USER_PROPERTY, "")
+        sessions = self._paged(http, props, {"type": "session"})
+        yield from _props(sessions, Scope.EVENT_PROPERTY, SESSION_EVENT)
         for index in GROUP_TYPES:
             found = self._paged(http, props, {"type": "group", "group_type_index": index})
             yield from _props(found, Scope.GROUP_PROPERTY, str(index))
+
+    def _event_props(self, http: HttpClient, path: str, events: list[str]) -> Iterator[Item]:
+        """Each property under the events it was seen on, or under ``*`` when on none of them."""
+        rows = {str(r["name"]): r for r in self._paged(http, path, {"type": "event"})}
+        seen_on: dict[str, list[str]] = {}
+        for event in events:
+            for row in self._paged(http, path, _seen_on(event)):
+                rows.setdefault(str(row["name"]), row)
+                seen_on.setdefault(str(row["name"]), []).append(event)
+        for name, row in rows.items():
+            for event in seen_on.get(name, [ANY_EVENT]):
+                yield from _props([row], Scope.EVENT_PROPERTY, event)
 
     def _paged(
         self, http: HttpClient, path: str, params: dict[str, Any]
@@ -95,12 +124,18 @@ class PostHogSource(VendorSource):
                     f"source '{self.name}': PostHog GET {path} has an unexpected shape "
                     "(expected a 'results' list)"
                 )
-            out.extend(r for r in results if isinstance(r, Mapping))
+            out.extend(r for r in results if isinstance(r, Mapping) and r.get("name"))
             following = body.get("next")
             if not following:
                 return out
             query = dict(parse_qsl(urlsplit(str(following)).query))
             guard.next(_page_key(query))
+
+
+def _seen_on(event: str) -> dict[str, Any]:
+    """Query for the event properties PostHog has seen on ``event`` (JSON-encoded list)."""
+    names = json.dumps([event], ensure_ascii=False)
+    return {"type": "event", "event_names": names, "filter_by_event_names": "true"}
 
 
 def _page_key(query: Mapping[str, Any]) -> str:
@@ -131,7 +166,7 @@ def _event_fields(event: Mapping[str, Any]) -> dict[str, Any]:
 
 def _props(found: list[Mapping[str, Any]], scope: Scope, event: str) -> Iterator[Item]:
     for prop in found:
-        if prop.get("name") and not prop.get("virtual"):
+        if not prop.get("virtual"):
             yield Item.of(scope, event, str(prop["name"]), **_prop_fields(prop))
 
 

@@ -96,7 +96,7 @@ def make_source(
     if vendor == "segment":
         seg = SegmentConfig(**common, token_env="SEGMENT_TOKEN", **extra)
         return SegmentSource(seg, runtime, clock=clock)
-    ph = PostHogConfig(**common, project_id=7, api_key_env="POSTHOG_API_KEY")
+    ph = PostHogConfig(**common, project_id=7, api_key_env="POSTHOG_API_KEY", **extra)
     return PostHogSource(ph, runtime, clock=clock)
 
 
@@ -159,6 +159,16 @@ def _serve_segment(server: HTTPServer) -> None:
         )
 
 
+POSTHOG_PROPS = {
+    ("event", None, None): "props_event.json",
+    ("event", '["$pageview"]', None): "props_on_pageview.json",
+    ("event", '["support_ticket_opened"]', None): "props_on_support.json",
+    ("person", None, None): "props_person.json",
+    ("session", None, None): "props_session.json",
+    ("group", None, "0"): "props_group0.json",
+}
+
+
 def _serve_posthog(server: HTTPServer) -> None:
     api = "/api/projects/7"
     server.expect_request(f"{api}/event_definitions/").respond_with_handler(
@@ -168,9 +178,11 @@ def _serve_posthog(server: HTTPServer) -> None:
     def props(request: Any) -> Any:
         from werkzeug import Response
 
-        kind, index = request.args.get("type"), request.args.get("group_type_index")
-        name = {"event": "props_event.json", "person": "props_person.json"}.get(kind)
-        name = name or ("props_group0.json" if index == "0" else "empty.json")
+        args = request.args
+        if args.get("event_names") is not None and args.get("filter_by_event_names") != "true":
+            return Response("{}", status=400, content_type="application/json")
+        key = (args.get("type"), args.get("event_names"), args.get("group_type_index"))
+        name = POSTHOG_PROPS.get(key, "empty.json")
         return Response(json.dumps(case("posthog", name)), content_type="application/json")
 
     server.expect_request(f"{api}/property_definitions/").respond_with_handler(props)

@@ -76,27 +76,6 @@ def test_mixpanel_every_wrapper_form(httpserver: HTTPServer, clock, name: str) -
     assert got["event_property:Added To Cart.item_id"]["type"] == ["integer"]
 
 
-def test_posthog_definitions(httpserver: HTTPServer, clock) -> None:
-    serve_happy(httpserver, "posthog")
-    source = make_source("posthog", base(httpserver), clock=clock)
-    schema = source.fetch()
-    got = labels(schema)
-    assert schema.provenance == "observed" and source.absence_is_unlisting is True
-    assert got["event:$pageview"] == {"vendor": {"verified": True}}  # no volume, no last_seen
-    assert got["event:support_ticket_opened"] == {
-        "tags": ["support"],
-        "owners": ["sam@example.com"],
-    }
-    assert got[f"event_property:{ANY_EVENT}.support_ticket_id"] == {"type": ["string"]}
-    assert got[f"event_property:{ANY_EVENT}.$duration"] == {
-        "type": ["number"],
-        "vendor": {"property_type": "Duration"},
-    }
-    assert got["user_property:user.email"] == {"type": ["string"]}
-    assert "user_property:user.created_at" not in got  # virtual built-ins are not observed data
-    assert got["group_property:0.industry"] == {}
-
-
 # ------------------------------------------------------------------ failures, every vendor
 
 
@@ -253,7 +232,7 @@ def test_posthog_next_url_host_is_ignored(httpserver: HTTPServer, clock) -> None
     assert offsets == ["0", "1"]
 
 
-@pytest.mark.parametrize("vendor", ["mixpanel", "posthog"])
+@pytest.mark.parametrize("vendor", ["mixpanel"])
 def test_fixture_readme_names_every_file(vendor: str) -> None:
     from tests.sources.conftest import VENDORS_DIR
 
