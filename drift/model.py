@@ -98,7 +98,8 @@ def make_definition(**fields: Any) -> dict[str, Any]:
     ``required``, ``enum``, ``pattern``, ``format``, ``hidden``, ``dropped``, ``deprecated``,
     ``tags`` (sorted), ``owners`` (sorted), ``classifications`` (the vendor's own privacy labels,
     sorted), ``deleted`` (deleted at the vendor), ``category``, ``is_array`` and ``vendor`` (a dict
-    of other stable vendor metadata). ``False`` flags are dropped so that "absent" and "false" hash alike.
+    of other stable vendor metadata). ``False`` flags are dropped so that "absent" and "false"
+    hash alike.
     """
     out: dict[str, Any] = {}
     for key, value in fields.items():

@@ -125,7 +125,9 @@ def serve_happy(server: HTTPServer, vendor: str) -> None:
 def _serve_amplitude(server: HTTPServer) -> None:
     api = "/api/2/taxonomy"
     server.expect_request(f"{api}/event").respond_with_handler(
-        by_arg("amplitude", "showDeleted", {None: "events.json", "true": "events_with_deleted.json"})
+        by_arg(
+            "amplitude", "showDeleted", {None: "events.json", "true": "events_with_deleted.json"}
+        )
     )
     per_event = {
         "Checkout Completed": "props_checkout.json",

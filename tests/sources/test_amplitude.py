@@ -49,7 +49,10 @@ AMPLITUDE_ITEMS = {
     },
     "event_property:Viewed Pricing.tiers_seen": {"is_array": True},
     f"event_property:{ANY_EVENT}.app_version": {"type": ["string"], "description": "Build"},
-    "user_property:user.support_ticket_id": {"classifications": ["PII"], "vendor": {"custom": True}},
+    "user_property:user.support_ticket_id": {
+        "classifications": ["PII"],
+        "vendor": {"custom": True},
+    },
     "user_property:user.country": {"type": ["string"]},
     "user_property:user.legacy_cohort": {
         "type": ["boolean"],

@@ -8,7 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from drift.errors import AuthError, BadResponse, DeadlineExceeded, RateLimited, SourceError
-from drift.model import ANY_EVENT, Schema
+from drift.model import Schema
 from tests.sources.conftest import (
     FIRST_PATH,
     VENDORS,
