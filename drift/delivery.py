@@ -2,6 +2,8 @@
 
 Each attempt is its own transaction, recorded right after the channel answers, which narrows the
 at-least-once window to the moment between a channel's "accepted" and our commit (RFC 1047).
+Notifiers make exactly one attempt; retrying is the outbox's job alone (``drift.store.outbox``
+says what each outcome leads to: retry, failed, possibly delivered, waiting for configuration).
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import datetime as dt
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from drift.config import DriftConfig
-from drift.errors import DeliveryError, DriftError
+from drift.errors import ConfigError, DeliveryError, DriftError, PossiblyDelivered
 from drift.plugins import notifier_classes
 from drift.store import outbox
 from drift.store.database import Database
@@ -26,7 +30,7 @@ log = logging.getLogger("drift.delivery")
 class DeliveryOutcome:
     channel: str
     digest_id: str
-    status: str  # sent | partial | pending (will retry) | failed
+    status: str  # sent | partial | pending (will retry) | possibly_delivered | failed
     detail: str = ""
 
 
@@ -66,34 +70,59 @@ def deliver_pending(
 def _attempt(
     database: Database, delivery: outbox.PendingDelivery, block: Any, now: dt.datetime
 ) -> DeliveryOutcome:
-    digest = delivery.digest
+    """One send, recorded in its own transaction right after the channel answered."""
     try:
-        notifier = notifier_classes()[block.type](block)
-        result = notifier.send(digest)
+        result = notifier_classes()[block.type](block).send(delivery.digest)
+    except ConfigError as exc:  # e.g. webhook_url_env unset: wait for the fix, use no attempt
+        return _record(database, delivery, str(exc), outbox.mark_waiting_for_config, str(exc))
+    except PossiblyDelivered as exc:
+        attempts = getattr(block, "attempts", outbox.MAX_ATTEMPTS)
+        mark = partial(outbox.mark_possibly_delivered, now=now, max_attempts=attempts)
+        return _record(database, delivery, str(exc), mark, str(exc))
     except Exception as exc:  # one channel's failure must not stop the others
-        transient = (
-            exc.transient if isinstance(exc, DeliveryError) else not isinstance(exc, DriftError)
+        error = _as_delivery_error(exc, block.type)
+        mark = partial(
+            outbox.mark_failed,
+            transient=error.transient,
+            now=now,
+            max_attempts=getattr(block, "attempts", outbox.MAX_ATTEMPTS),
+            retry_after=error.retry_after,
         )
-        if not isinstance(exc, DriftError):
-            # httpx messages can quote the URL, and a webhook URL is a secret: name the type only
-            quoted = "" if type(exc).__module__.startswith("httpx") else f": {exc}"
-            exc = DeliveryError(f"{block.type} channel failed: {type(exc).__name__}{quoted}")
-        with database.session() as session:
-            status = outbox.mark(
-                session,
-                delivery.outbox_id,
-                result=None,
-                error=str(exc),
-                transient=transient,
-                now=now,
-            )
-        log.warning(
-            "delivery to %s failed: %s", delivery.channel, exc, extra={"channel": delivery.channel}
-        )
-        return DeliveryOutcome(delivery.channel, digest.digest_id, status, str(exc))
+        return _record(database, delivery, str(error), mark, str(error))
     with database.session() as session:
-        status = outbox.mark(session, delivery.outbox_id, result=result, now=now)
+        status = outbox.mark_sent(session, delivery.outbox_id, result, now)
     log.info(
         "digest delivered to %s (%s)", delivery.channel, status, extra={"channel": delivery.channel}
     )
-    return DeliveryOutcome(delivery.channel, digest.digest_id, status, result.detail)
+    return DeliveryOutcome(delivery.channel, delivery.digest.digest_id, status, result.detail)
+
+
+def _as_delivery_error(exc: Exception, channel_type: str) -> DeliveryError:
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, DriftError):
+        return DeliveryError(str(exc), transient=exc.transient)
+    # httpx messages can quote the URL, and a webhook URL is a secret: name the type only
+    quoted = "" if type(exc).__module__.startswith("httpx") else f": {exc}"
+    return DeliveryError(
+        f"{channel_type} channel failed: {type(exc).__name__}{quoted}", transient=True
+    )
+
+
+def _record(
+    database: Database,
+    delivery: outbox.PendingDelivery,
+    error: str,
+    mark: Callable[..., str],
+    detail: str,
+) -> DeliveryOutcome:
+    with database.session() as session:
+        status = mark(session, delivery.outbox_id, error)
+    log.warning(
+        "delivery to %s not confirmed (%s): %s",
+        delivery.channel,
+        status,
+        error,
+        extra={"channel": delivery.channel},
+    )
+    return DeliveryOutcome(delivery.channel, delivery.digest.digest_id, status, detail)

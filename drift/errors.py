@@ -11,6 +11,7 @@ DriftError                  one line for the user; .transient says "retry next r
 ├── StoreError              the database refused or is on an old schema
 │   └── LeaseHeld           another run holds the run lease
 └── DeliveryError           a digest could not be delivered (see .transient)
+    └── PossiblyDelivered   sent, but no answer: the receiver may have it (not re-sent blindly)
 ```
 
 Library exceptions are translated at the boundary (`raise SourceError(...) from exc`); messages
@@ -76,4 +77,18 @@ class LeaseHeld(StoreError):
 
 
 class DeliveryError(DriftError):
-    """A digest could not be delivered to a channel."""
+    """A digest could not be delivered to a channel (``retry_after``: seconds the receiver asked
+    us to wait, if it said)."""
+
+    def __init__(
+        self, message: str, *, transient: bool | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, transient=transient)
+        self.retry_after = retry_after
+
+
+class PossiblyDelivered(DeliveryError):
+    """The message went out and no answer came back (a timeout or a dropped connection after the
+    request or the SMTP DATA was sent): the receiver may have it. Not retried blindly."""
+
+    transient = False

@@ -21,7 +21,7 @@ def email_block(port: int) -> str:
     return (
         '\n[[notify]]\ntype = "email"\nhost = "127.0.0.1"\n'
         f'port = {port}\nsecurity = "none"\nfrom = "drift@example.com"\n'
-        'to = ["security@example.com"]\ntimeout_seconds = 2\nattempts = 1\n'
+        'to = ["security@example.com"]\ntimeout_seconds = 2\n'
     )
 
 

@@ -21,7 +21,7 @@ from drift.commands.output import emit, format_option, safe_text
 from drift.cron import next_fire_time
 from drift.exitcodes import Exit
 from drift.logs import problem
-from drift.store import runs
+from drift.store import outbox, runs
 from drift.store.lease import read_lease
 from drift.store.tables import OutboxRow
 
@@ -60,11 +60,21 @@ def problems(document: dict[str, Any]) -> list[str]:
     ]
     found += [
         f"delivery #{d['outbox_id']} to {safe_text(d['channel'])}: {d['status']} after "
-        f"{d['attempts']} attempt(s)"
+        f"{d['attempts']} attempt(s)" + (f" ({d['last_error']})" if _held(d) else "")
         for d in document["deliveries"]
-        if d["status"] == "failed" or (d["status"] == "pending" and d["attempts"] > 0)
+        if d["status"] == "failed" or _held(d) or (_waiting(d) and d["attempts"] > 0)
     ]
     return found
+
+
+def _held(delivery: dict[str, Any]) -> bool:
+    """Held back by a configuration problem found at send time (an unset ``*_env``)."""
+    return str(delivery["last_error"] or "").startswith(outbox.WAITING_FOR_CONFIG)
+
+
+def _waiting(delivery: dict[str, Any]) -> bool:
+    resend = delivery["status"] == outbox.POSSIBLY_DELIVERED and delivery["next_attempt_at"]
+    return delivery["status"] == outbox.PENDING or bool(resend)
 
 
 def exit_code(document: dict[str, Any]) -> Exit:

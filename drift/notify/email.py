@@ -4,6 +4,10 @@ TLS is always verified (``ssl.create_default_context()``, optionally with a priv
 ``starttls`` mode STARTTLS is issued unconditionally, so a server that does not offer it fails
 before any AUTH. Headers come only from ``EmailMessage(policy=SMTP)``; the Message-ID derives from
 the digest id, so a retried send carries the same id and receivers can deduplicate.
+
+One attempt per send: the outbox is the one retry layer. A connection that drops or times out
+after DATA was issued raises ``PossiblyDelivered`` (the server may have stored the message) instead
+of a retryable error. A message refused for its size (552) is sent once more without attachments.
 """
 
 from __future__ import annotations
@@ -13,20 +17,22 @@ import email.policy
 import email.utils
 import smtplib
 import ssl
-import time
-from collections.abc import Callable
+from dataclasses import replace
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from typing import ClassVar, Literal
+from html import escape as html_escape
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from drift.errors import ConfigError, DeliveryError
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.notify.base import NotifierConfig
 from drift.notify.smtp_errors import translate
 from drift.sources.base import ConfigPath
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 
 class EmailConfig(NotifierConfig):
@@ -48,7 +54,9 @@ class EmailConfig(NotifierConfig):
         None, description="PEM file of CA certificates to trust instead of the system store."
     )
     timeout_seconds: float = Field(30.0, gt=0, le=300, description="Socket timeout per step.")
-    attempts: int = Field(3, ge=1, le=10, description="Attempts for transient failures.")
+    attempts: int = Field(
+        5, ge=1, le=10, description="Attempts across runs (the outbox retries) before giving up."
+    )
 
     @field_validator("from_", "to")
     @classmethod
@@ -124,28 +132,86 @@ def _created(digest: RenderedDigest) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
 
+class _Tracking(smtplib.SMTP):
+    """Remembers whether DATA was issued: after that, a dropped connection or a timeout means
+    the server may have accepted the message."""
+
+    data_started = False
+
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
+class _TrackingSSL(_Tracking, smtplib.SMTP_SSL):
+    pass
+
+
+class _TooLarge(Exception):
+    """The server refused the message for its size (552 / 5.3.4)."""
+
+
+def _too_large(exc: BaseException) -> bool:
+    if not isinstance(exc, smtplib.SMTPResponseException):
+        return False
+    reply = exc.smtp_error if isinstance(exc.smtp_error, bytes) else b""
+    return exc.smtp_code == 552 or b"5.3.4" in reply
+
+
+def shortened(digest: RenderedDigest) -> RenderedDigest:
+    """The digest without its attachments, saying where the full list is instead."""
+    names = ", ".join(a.filename for a in digest.attachments)
+    size = sum(len(a.content) for a in digest.attachments)
+    note = (
+        f"The full list ({names}, {size:,} bytes) was too large for this mail server and is not "
+        f"attached. It is kept with digest {digest.digest_id}: the file channel writes it beside "
+        "the digest's files, and the JSON digest has every row."
+    )
+    html = digest.html.replace("<body>", f"<body><p><strong>{html_escape(note)}</strong></p>", 1)
+    return replace(digest, text=f"{note}\n\n{digest.text}", html=html, attachments=())
+
+
 class EmailNotifier:
     Config: ClassVar[type[EmailConfig]] = EmailConfig
 
-    def __init__(self, config: EmailConfig, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, config: EmailConfig) -> None:
         self.config = config
-        self._sleep = sleep
 
     def send(self, digest: RenderedDigest) -> DeliveryResult:
-        msg = build_message(digest, self.config)
-        retrying = Retrying(
-            stop=stop_after_attempt(self.config.attempts),
-            wait=wait_random_exponential(multiplier=2, max=30),
-            retry=retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        refused = retrying(self._send_once, msg)
+        """One attempt (the outbox retries). A message refused for its size is sent once more
+        without attachments, saying where the full list is: never a lost digest."""
+        try:
+            refused = self._send_once(build_message(digest, self.config))
+        except _TooLarge:
+            if not digest.attachments:
+                raise DeliveryError(
+                    f"email {self.config.label()}: the server refused the message as too large "
+                    "even without attachments",
+                    transient=False,
+                ) from None
+            return self._result(self._send_short(digest), shortened=True)
+        return self._result(refused)
+
+    def _send_short(self, digest: RenderedDigest) -> dict[str, tuple[int, bytes]]:
+        try:
+            return self._send_once(build_message(shortened(digest), self.config))
+        except _TooLarge:
+            raise DeliveryError(
+                f"email {self.config.label()}: the server refused even the shortened message "
+                "as too large",
+                transient=False,
+            ) from None
+
+    def _result(
+        self, refused: dict[str, tuple[int, bytes]], shortened: bool = False
+    ) -> DeliveryResult:
+        note = " (shortened: attachments too large for the server)" if shortened else ""
         if refused:
             names = tuple(sorted(refused))
-            detail = f"{len(names)} of {len(self.config.to)} recipients refused"
+            detail = f"{len(names)} of {len(self.config.to)} recipients refused{note}"
             return DeliveryResult(DeliveryStatus.PARTIAL, detail, names)
-        return DeliveryResult(DeliveryStatus.SENT, f"accepted for {len(self.config.to)} recipients")
+        detail = f"accepted for {len(self.config.to)} recipients{note}"
+        return DeliveryResult(DeliveryStatus.SENT, detail)
 
     def _context(self) -> ssl.SSLContext:
         ca = str(self.config.ca_file) if self.config.ca_file else None
@@ -162,19 +228,26 @@ class EmailNotifier:
 
     def _send_once(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
         credentials = self._credentials()
+        smtp: _Tracking | None = None
         try:
-            with self._connect() as smtp:
-                if credentials:
-                    smtp.login(*credentials)
-                return smtp.send_message(msg, self.config.from_, list(self.config.to))
+            smtp = self._connect()
+            if credentials:
+                smtp.login(*credentials)
+            return smtp.send_message(msg, self.config.from_, list(self.config.to))
         except (smtplib.SMTPException, OSError) as exc:
-            raise translate(exc, self.config.label()) from None
+            if _too_large(exc):
+                raise _TooLarge from None
+            sent = smtp is not None and smtp.data_started
+            raise translate(exc, self.config.label(), data_sent=sent) from None
+        finally:
+            if smtp is not None:
+                _close_quietly(smtp)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Tracking:
         c, timeout = self.config, self.config.timeout_seconds
         if c.security == "ssl":
-            return smtplib.SMTP_SSL(c.host, c.port, timeout=timeout, context=self._context())
-        smtp = smtplib.SMTP(c.host, c.port, timeout=timeout)
+            return _TrackingSSL(c.host, c.port, timeout=timeout, context=self._context())
+        smtp = _Tracking(c.host, c.port, timeout=timeout)
         try:
             smtp.ehlo()
             if c.security == "starttls":
@@ -184,3 +257,11 @@ class EmailNotifier:
             smtp.close()
             raise
         return smtp
+
+
+def _close_quietly(smtp: smtplib.SMTP) -> None:
+    """QUIT after the message was accepted (or not) changes nothing: its failure is ignored."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

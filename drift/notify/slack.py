@@ -1,13 +1,14 @@
 """Slack incoming webhook: posts the digest's Block Kit payload as rendered.
 
 The webhook URL is a credential: it is read from the environment, never logged, and never part
-of an error message. 429 is retried after ``Retry-After`` (capped); other 4xx are permanent.
+of an error message. One POST per send: the outbox retries (after ``Retry-After`` on 429); other
+4xx are permanent. Slack incoming webhooks take no idempotency key, so an ambiguous outcome (sent,
+no answer) is re-sent at most once (see ``drift.delivery``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -23,18 +24,17 @@ class SlackConfig(NotifierConfig):
     webhook_url_env: str = Field(
         description="Environment variable holding the incoming-webhook URL (a secret)."
     )
-    attempts: int = Field(4, ge=1, le=10, description="Attempts per send for transient errors.")
-    timeout_seconds: float = Field(
-        120.0, gt=0, le=900, description="Deadline for one send, retries included."
+    attempts: int = Field(
+        5, ge=1, le=10, description="Attempts across runs (the outbox retries) before giving up."
     )
+    timeout_seconds: float = Field(60.0, gt=0, le=900, description="Timeout for one POST.")
 
 
 class SlackNotifier:
     Config: ClassVar[type[SlackConfig]] = SlackConfig
 
-    def __init__(self, config: SlackConfig, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, config: SlackConfig) -> None:
         self.config = config
-        self._sleep = sleep
 
     def _url(self) -> str:
         url = self.config.secret("webhook_url_env") or ""
@@ -52,9 +52,8 @@ class SlackNotifier:
         response = post(
             f"slack {self.config.label()}",
             self._url(),
-            lambda: (body, headers),
-            attempts=self.config.attempts,
-            deadline=self.config.timeout_seconds,
-            sleep=self._sleep,
+            body,
+            headers,
+            timeout_seconds=self.config.timeout_seconds,
         )
         return DeliveryResult(DeliveryStatus.SENT, f"HTTP {response.status_code}")

@@ -7,15 +7,21 @@ import smtplib
 import socket
 import ssl
 
-from drift.errors import DeliveryError
+from drift.errors import DeliveryError, PossiblyDelivered
 
 
 def _code_transient(code: int) -> bool:
     return 400 <= code < 500
 
 
-def translate(exc: BaseException, label: str) -> DeliveryError:
+def translate(exc: BaseException, label: str, *, data_sent: bool = False) -> DeliveryError:
+    """``data_sent``: DATA was issued, so losing the connection now may mean it was accepted."""
     where = f"email {label}"
+    if data_sent and not isinstance(exc, smtplib.SMTPResponseException | ssl.SSLError):
+        return PossiblyDelivered(
+            f"{where}: possibly delivered: the connection was lost after the message was sent "
+            f"and before the server confirmed it ({type(exc).__name__})"
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
         return DeliveryError(
             f"{where}: the server's TLS certificate is not trusted ({exc.verify_message}); "

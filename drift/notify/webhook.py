@@ -1,8 +1,10 @@
 """Generic JSON webhook: the digest JSON, signed with Standard Webhooks headers.
 
-``webhook-id`` is the digest id (the same across retries and re-runs, so receivers deduplicate),
+``webhook-id`` is the digest id (the same across retries and re-runs, so receivers deduplicate;
+``Idempotency-Key`` carries it too, for receivers that follow the IETF draft),
 ``webhook-timestamp`` is this attempt's Unix time, and ``webhook-signature`` is
 ``v1,<base64 HMAC-SHA256(secret, "{id}.{timestamp}.{body}")>`` over the exact bytes sent.
+One POST per send: the outbox is the one retry layer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -33,10 +35,10 @@ class WebhookConfig(NotifierConfig):
         None,
         description="Environment variable holding the signing secret (whsec_<base64> or raw).",
     )
-    attempts: int = Field(4, ge=1, le=10, description="Attempts per send for transient errors.")
-    timeout_seconds: float = Field(
-        120.0, gt=0, le=900, description="Deadline for one send, retries included."
+    attempts: int = Field(
+        5, ge=1, le=10, description="Attempts across runs (the outbox retries) before giving up."
     )
+    timeout_seconds: float = Field(60.0, gt=0, le=900, description="Timeout for one POST.")
     max_body_bytes: int = Field(
         1_048_576,
         ge=4096,
@@ -91,39 +93,35 @@ def fit_body(digest_json: str, limit: int) -> bytes:
 class WebhookNotifier:
     Config: ClassVar[type[WebhookConfig]] = WebhookConfig
 
-    def __init__(self, config: WebhookConfig, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, config: WebhookConfig) -> None:
         self.config = config
-        self._sleep = sleep
 
     def _request(
         self, digest: RenderedDigest, secret: bytes | None
-    ) -> Callable[[], tuple[bytes, Mapping[str, str]]]:
+    ) -> tuple[bytes, Mapping[str, str]]:
         body = fit_body(digest.json, self.config.max_body_bytes)
         msg_id = digest.digest_id.replace(".", "_")
-
-        def make() -> tuple[bytes, Mapping[str, str]]:
-            timestamp = int(time.time())
-            headers = {
-                "content-type": "application/json",
-                "user-agent": "drift-digest",
-                "webhook-id": msg_id,
-                "webhook-timestamp": str(timestamp),
-            }
-            if secret is not None:
-                headers["webhook-signature"] = sign(secret, msg_id, timestamp, body)
-            return body, headers
-
-        return make
+        timestamp = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "drift-digest",
+            "webhook-id": msg_id,
+            "idempotency-key": msg_id,
+            "webhook-timestamp": str(timestamp),
+        }
+        if secret is not None:
+            headers["webhook-signature"] = sign(secret, msg_id, timestamp, body)
+        return body, headers
 
     def send(self, digest: RenderedDigest) -> DeliveryResult:
         raw = self.config.secret("secret_env", required=False)
         secret = secret_bytes(raw) if raw else None
+        body, headers = self._request(digest, secret)
         response = post(
             f"webhook {self.config.label()}",
             self.config.url,
-            self._request(digest, secret),
-            attempts=self.config.attempts,
-            deadline=self.config.timeout_seconds,
-            sleep=self._sleep,
+            body,
+            headers,
+            timeout_seconds=self.config.timeout_seconds,
         )
         return DeliveryResult(DeliveryStatus.SENT, f"HTTP {response.status_code}")

@@ -2,8 +2,15 @@
 
 A digest and its outbox rows are written in the same transaction as the coverage (which snapshot of
 each source it covers), so the next run's baseline and the deliveries can never disagree. Rows are
-sent oldest digest first; a transient failure is retried by later runs up to ``MAX_ATTEMPTS``; a
-permanent one is recorded as failed with its reason and shown by ``drift status``.
+sent oldest digest first. The outbox is drift's one retry layer (notifiers make one attempt):
+
+- a transient failure is retried by later drains, with backoff, up to the channel's ``attempts``;
+- a permanent one is recorded as failed with its reason and shown by ``drift status``;
+- a *possibly delivered* outcome (sent, no answer) is re-sent once, with the same idempotency key
+  (Message-ID, ``webhook-id``); if that is ambiguous again it stays ``possibly_delivered`` for good:
+  at most one extra copy per ambiguous failure, never a storm;
+- a configuration problem found at send time (an unset ``*_env``) leaves the row pending with the
+  reason, without using up an attempt: it goes out on the first drain after the config is fixed.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from drift.store.tables import DigestRow, DigestSourceRow, OutboxRow, SnapshotRo
 
 MAX_ATTEMPTS = 5
 BACKOFF = dt.timedelta(minutes=5)
+PENDING = "pending"
+POSSIBLY_DELIVERED = "possibly_delivered"
+WAITING_FOR_CONFIG = "waiting for configuration: "
 
 
 @dataclass(frozen=True)
@@ -48,13 +58,17 @@ class OpenDelivery:
 
     @property
     def waiting(self) -> bool:
-        """Still due to be sent (pending a first attempt or a retry)."""
-        return self.status == "pending"
+        """Still due to be sent (pending a first attempt or a retry, or one re-send of a
+        possibly delivered digest)."""
+        resend = self.status == POSSIBLY_DELIVERED and self.next_attempt_at is not None
+        return self.status == PENDING or resend
 
     @property
     def stuck(self) -> bool:
-        """Tried and not delivered: a retry is waiting, or the channel refused it for good."""
-        return self.status == "failed" or (self.waiting and self.attempts > 0)
+        """Tried and not delivered (a retry is waiting, or the channel refused it for good), or
+        held back by a configuration problem."""
+        config = (self.last_error or "").startswith(WAITING_FOR_CONFIG)
+        return self.status == "failed" or config or (self.waiting and self.attempts > 0)
 
 
 DONE_STATUSES = ("sent", "partial")
@@ -186,7 +200,11 @@ def pending(session: Session, now: dt.datetime, channels: list[str]) -> list[Pen
     query = (
         select(OutboxRow, DigestRow)
         .join(DigestRow, DigestRow.id == OutboxRow.digest_id)
-        .where(OutboxRow.status == "pending", OutboxRow.channel.in_(channels))
+        .where(OutboxRow.channel.in_(channels))
+        .where(
+            (OutboxRow.status == PENDING)
+            | ((OutboxRow.status == POSSIBLY_DELIVERED) & OutboxRow.next_attempt_at.is_not(None))
+        )
         .where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= now))
         .order_by(OutboxRow.digest_id, OutboxRow.id)
     )
@@ -234,29 +252,59 @@ def _attachments_from_json(text: str | None) -> tuple[Attachment, ...]:
     )
 
 
-def mark(
-    session: Session,
-    outbox_id: int,
-    *,
-    result: DeliveryResult | None,
-    error: str | None = None,
-    transient: bool = False,
-    now: dt.datetime,
-) -> str:
-    """Record one attempt; returns the row's new status."""
+def _row(session: Session, outbox_id: int) -> OutboxRow:
     row = session.get(OutboxRow, outbox_id)
     assert row is not None
+    return row
+
+
+def mark_sent(session: Session, outbox_id: int, result: DeliveryResult, now: dt.datetime) -> str:
+    """The channel accepted it (``partial``: some mail recipients were refused)."""
+    row = _row(session, outbox_id)
     row.attempts += 1
-    if result is not None:
-        row.status = "sent" if result.status is DeliveryStatus.SENT else str(result.status)
-        row.sent_at = now
-        row.detail = result.detail[:2000] if result.detail else None
-        if result.refused:
-            row.last_error = "refused: " + ", ".join(result.refused)
+    row.status = "sent" if result.status is DeliveryStatus.SENT else str(result.status)
+    row.sent_at, row.next_attempt_at = now, None
+    row.detail = result.detail[:2000] if result.detail else None
+    row.last_error = "refused: " + ", ".join(result.refused) if result.refused else None
+    return row.status
+
+
+def mark_failed(
+    session: Session,
+    outbox_id: int,
+    error: str,
+    *,
+    transient: bool,
+    now: dt.datetime,
+    max_attempts: int = MAX_ATTEMPTS,
+    retry_after: float | None = None,
+) -> str:
+    """Not delivered: retried later if transient and attempts remain, else failed for good."""
+    row = _row(session, outbox_id)
+    row.attempts += 1
+    row.last_error = error[:2000]
+    if transient and row.attempts < max_attempts:
+        wait = max(BACKOFF * row.attempts, dt.timedelta(seconds=retry_after or 0))
+        row.status, row.next_attempt_at = PENDING, now + wait
     else:
-        row.last_error = (error or "unknown error")[:2000]
-        if transient and row.attempts < MAX_ATTEMPTS:
-            row.next_attempt_at = now + BACKOFF * row.attempts
-        else:
-            row.status = "failed"
+        row.status, row.next_attempt_at = "failed", None
+    return row.status
+
+
+def mark_possibly_delivered(
+    session: Session, outbox_id: int, error: str, *, now: dt.datetime, max_attempts: int
+) -> str:
+    """Sent with no answer: one re-send later, unless this already was the re-send."""
+    row = _row(session, outbox_id)
+    resend = row.status != POSSIBLY_DELIVERED and row.attempts + 1 < max_attempts
+    row.attempts += 1
+    row.status, row.last_error = POSSIBLY_DELIVERED, error[:2000]
+    row.next_attempt_at = now + BACKOFF * row.attempts if resend else None
+    return row.status
+
+
+def mark_waiting_for_config(session: Session, outbox_id: int, reason: str) -> str:
+    """A config problem at send time: stays pending with the reason; no attempt is used up."""
+    row = _row(session, outbox_id)
+    row.last_error = (WAITING_FOR_CONFIG + reason)[:2000]
     return row.status

@@ -16,42 +16,36 @@ from drift.notify.file import FileConfig, FileNotifier
 from drift.notify.slack import SlackConfig, SlackNotifier
 
 
-def _slack(monkeypatch: pytest.MonkeyPatch, url: str, sleeps: list[float]) -> SlackNotifier:
+def _slack(monkeypatch: pytest.MonkeyPatch, url: str) -> SlackNotifier:
     monkeypatch.setenv("SLACK_WEBHOOK_URL", url)
     config = SlackConfig.model_validate({"type": "slack", "webhook_url_env": "SLACK_WEBHOOK_URL"})
-    return SlackNotifier(config, sleep=sleeps.append)
+    return SlackNotifier(config)
 
 
-def test_slack_posts_blocks_and_honours_retry_after(
+def test_slack_posts_blocks_once(
     httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[Request] = []
-
-    def handler(request: Request) -> Response:
-        seen.append(request)
-        if len(seen) == 1:
-            return Response("rate_limited", status=429, headers={"Retry-After": "7"})
-        return Response("ok")
-
-    httpserver.expect_request("/services/T/B/secret").respond_with_handler(handler)
-    sleeps: list[float] = []
+    httpserver.expect_request("/services/T/B/secret").respond_with_handler(
+        lambda r: seen.append(r) or Response("ok")
+    )
     url = httpserver.url_for("/services/T/B/secret")
-    assert _slack(monkeypatch, url, sleeps).send(rendered).status is DeliveryStatus.SENT
-    assert sleeps == [7.0]
-    payload = json.loads(seen[-1].get_data())
+    assert _slack(monkeypatch, url).send(rendered).status is DeliveryStatus.SENT
+    (request,) = seen
+    payload = json.loads(request.get_data())
     assert payload["text"] == rendered.subject and len(payload["blocks"]) <= 50
 
 
-def test_slack_retry_after_is_capped(
+def test_slack_429_is_transient_with_a_capped_retry_after_and_no_second_post(
     httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     httpserver.expect_request("/s").respond_with_data(
         "", status=429, headers={"Retry-After": "999999"}
     )
-    sleeps: list[float] = []
     with pytest.raises(DeliveryError) as err:
-        _slack(monkeypatch, httpserver.url_for("/s"), sleeps).send(rendered)
-    assert err.value.transient and sleeps and max(sleeps) <= 60
+        _slack(monkeypatch, httpserver.url_for("/s")).send(rendered)
+    assert err.value.transient and err.value.retry_after == 3600
+    assert len(httpserver.log) == 1
 
 
 def test_slack_404_is_permanent_and_never_shows_the_url(
@@ -59,7 +53,7 @@ def test_slack_404_is_permanent_and_never_shows_the_url(
 ) -> None:
     httpserver.expect_request("/services/T/B/canary").respond_with_data("no_service", status=404)
     with pytest.raises(DeliveryError) as err:
-        _slack(monkeypatch, httpserver.url_for("/services/T/B/canary"), []).send(rendered)
+        _slack(monkeypatch, httpserver.url_for("/services/T/B/canary")).send(rendered)
     assert not err.value.transient and "no_service" in str(err.value)
     assert "canary" not in str(err.value) and len(httpserver.log) == 1
 

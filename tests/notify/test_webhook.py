@@ -22,7 +22,7 @@ def _notifier(url: str, secret_env: str | None = "DRIFT_WEBHOOK_SECRET") -> Webh
     config = WebhookConfig.model_validate(
         {"type": "webhook", "url": url, "secret_env": secret_env, "attempts": 3}
     )
-    return WebhookNotifier(config, sleep=lambda _s: None)
+    return WebhookNotifier(config)
 
 
 def _verify(request: Request, secret: bytes) -> bool:
@@ -57,20 +57,15 @@ def test_signed_delivery(
     assert request.get_data() == rendered.json.encode()
 
 
-def test_500_then_200_delivers_once_with_the_same_id(
+def test_500_is_transient_and_posted_once(
     httpserver: HTTPServer, rendered: RenderedDigest, secret_env: None
 ) -> None:
-    seen: list[Request] = []
-
-    def handler(request: Request) -> Response:
-        seen.append(request)
-        return Response("boom", status=500) if len(seen) == 1 else Response("ok")
-
-    httpserver.expect_request("/hook").respond_with_handler(handler)
-    assert _notifier(httpserver.url_for("/hook")).send(rendered).status is DeliveryStatus.SENT
-    assert len(seen) == 2
-    assert {r.headers["webhook-id"] for r in seen} == {rendered.digest_id}
-    assert all(_verify(r, base64.b64decode(SECRET)) for r in seen)
+    httpserver.expect_request("/hook").respond_with_data("boom", status=500)
+    with pytest.raises(DeliveryError) as err:
+        _notifier(httpserver.url_for("/hook")).send(rendered)
+    assert err.value.transient and len(httpserver.log) == 1
+    (request, _), *_ = httpserver.log
+    assert request.headers["idempotency-key"] == request.headers["webhook-id"]
 
 
 def test_400_is_permanent_and_not_retried(httpserver: HTTPServer, rendered: RenderedDigest) -> None:
@@ -82,13 +77,13 @@ def test_400_is_permanent_and_not_retried(httpserver: HTTPServer, rendered: Rend
     assert "webhook-signature" not in httpserver.log[0][0].headers
 
 
-def test_persistent_503_is_transient_after_bounded_retries(
+def test_503_is_transient_and_left_to_the_outbox(
     httpserver: HTTPServer, rendered: RenderedDigest
 ) -> None:
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
     with pytest.raises(DeliveryError) as err:
         _notifier(httpserver.url_for("/hook"), secret_env=None).send(rendered)
-    assert err.value.transient and len(httpserver.log) == 3
+    assert err.value.transient and len(httpserver.log) == 1
 
 
 def test_redirect_is_not_followed(httpserver: HTTPServer, rendered: RenderedDigest) -> None:
