@@ -250,17 +250,22 @@ def _spelled(texts: list[str]) -> list[str]:
 
 
 def _words(rules: RuleSet) -> Words:
-    """Connectors of the enabled languages, and every word of every pattern as the lexicon."""
-    texts = [*rules.temporary.anywhere, *rules.temporary.edges, *rules.temporary.unless]
+    """Connectors of the enabled languages; every word of every pattern as the lexicon."""
+    english = [*rules.temporary.anywhere, *rules.temporary.edges, *rules.temporary.unless]
+    native: list[str] = []
     for spec in rules.rules:
-        texts += [*spec.tokens, *spec.unless, *spec.with_any, *spec.description_any]
+        texts = [*spec.tokens, *spec.unless, *spec.with_any, *spec.description_any]
+        (native if spec.language else english).extend(texts)
     for lang in rules.languages.values():
         for table in (lang.terms, lang.unless, lang.with_any, lang.description_any):
-            texts += [t for values in table.values() for t in values]
-    lexicon = {w for text in _spelled(texts) for w in tokenize(text.strip("^$ "))}
+            native += [t for values in table.values() for t in values]
     connectors = [c for lang in rules.languages.values() for c in lang.connectors]
     elisions = [e for lang in rules.languages.values() for e in lang.elisions]
-    return Words.of(lexicon, connectors, elisions)
+    return Words.of(_lexicon(native), _lexicon(english), connectors, elisions)
+
+
+def _lexicon(texts: list[str]) -> set[str]:
+    return {w for text in _spelled(texts) for w in tokenize(text.strip("^$ "))}
 
 
 def _index(rules: Sequence[CompiledRule]) -> dict[str, list[tuple[CompiledRule, Pattern]]]:

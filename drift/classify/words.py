@@ -2,9 +2,13 @@
 
 ``nom_du_titulaire`` -> ``nom titulaire`` (a language's short connectors between two words and
 its elided articles before a word are dropped); ``kundenname`` -> ``kunden name`` and
-``gebruikersnaam`` -> ``gebruiker naam`` (a glued word that is not itself in the lexicon is split
+``klantvoornaam`` -> ``klant voornaam`` (a glued word that is not itself in the lexicon is split
 into lexicon words, German/Dutch linking ``s`` allowed between them). The lexicon is every word
 of every enabled rule pattern, so rule patterns and names are read the same way.
+
+Splitting is for other languages' compounds, not for English: a split must contain a word
+that only another language's rules use, and a word that also splits into English rule words
+alone is left whole (``callemail`` is not ``calle mail``), as English names were before.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 #: Shortest lexicon word a compound may be split into, and shortest word worth splitting.
-MIN_PART = 3
+MIN_PART = 4
 MIN_COMPOUND = 6
 MAX_PARTS = 4
 SPLIT_CACHE = 200_000
@@ -29,18 +33,26 @@ class Words:
     """Turns tokens into match words for one lexicon and one set of connectors."""
 
     lexicon: frozenset[str]
+    english: frozenset[str] = frozenset()  # words of English patterns
     connectors: frozenset[str] = frozenset()
     elisions: frozenset[str] = frozenset()
     _split: dict[str, Split] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, words: Iterable[str], connectors: Iterable[str], elisions: Iterable[str]) -> Words:
-        return cls(frozenset(words), frozenset(connectors), frozenset(elisions))
+    def of(
+        cls,
+        words: Iterable[str],
+        english: Iterable[str],
+        connectors: Iterable[str] = (),
+        elisions: Iterable[str] = (),
+    ) -> Words:
+        lexicon, english = frozenset(words), frozenset(english)
+        return cls(lexicon | english, english, frozenset(connectors), frozenset(elisions))
 
     def __call__(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         if self.connectors or self.elisions:
             tokens = self._drop_connectors(tokens)
-        if not self.lexicon:
+        if self.lexicon <= self.english:
             return tokens
         out: list[str] = []
         for token in tokens:
@@ -67,7 +79,12 @@ class Words:
     def _compute(self, token: str) -> Split:
         if token in self.lexicon or len(token) < MIN_COMPOUND or not token.isalpha():
             return (token,)
-        return _best_split(token, self.lexicon) or (token,)
+        found = _best_split(token, self.lexicon)
+        if found is None or all(w in self.english for w in found):
+            return (token,)
+        if _best_split(token, self.english) is not None:
+            return (token,)
+        return found
 
 
 def _best_split(token: str, lexicon: frozenset[str]) -> Split | None:

@@ -32,3 +32,27 @@ def test_extra_labelled_names() -> None:
     assert result.category_accuracy >= 0.85, result.errors
     assert result.temporary_missed == []
     assert result.temporary_false == []
+
+
+LANGUAGES = ["de", "fr", "es", "pt", "it", "nl"]
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_multilingual_labelled_names(code: str) -> None:
+    path = REPO / "tests" / "cases" / "labels" / f"names-{code}.csv"
+    rows = read_labeled(path)
+    assert len(rows) >= 60
+    result = score(rows, predictor(load_classifier()))
+    print(f"\n{path.name}: {result.summary()}")
+    assert result.f1 >= 0.95, result.errors
+    assert result.category_accuracy >= 0.9, result.errors
+    assert result.temporary_missed == []
+    assert result.temporary_false == []
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_a_language_left_out_is_not_graded(code: str) -> None:
+    """With only English, the same names score far lower: the language's terms do the work."""
+    rows = read_labeled(REPO / "tests" / "cases" / "labels" / f"names-{code}.csv")
+    others = [c for c in LANGUAGES if c != code]
+    assert score(rows, predictor(load_classifier(languages=others))).f1 < 0.8

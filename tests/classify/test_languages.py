@@ -46,10 +46,18 @@ def test_names_are_folded(name: str, tokens: tuple[str, ...]) -> None:
         ("karteninhaber", ("karteninhaber",)),
         ("Karteninhabername", ("karteninhaber", "name")),
         ("personalausweisnummer", ("personalausweis", "nummer")),
+        ("gebruikersnaam", ("gebruikersnaam",)),
+        ("klantvoornaam", ("klant", "voornaam")),
+        ("nom_du_titulaire", ("nom", "titulaire")),
+        ("luogo_di_nascita", ("luogo", "nascita")),
+        ("l'adresse", ("adresse",)),
+        ("numero_de_portable", ("numero", "portable")),
+        ("número_de_cuenta", ("numero", "cuenta")),
         ("kunden_der_firma", ("kunden", "firma")),
         ("der_name", ("der", "name")),  # a connector is only dropped between two words
-        ("pagename", ("page", "name")),
-        ("timestamp", ("timestamp",)),  # "stamp" is no rule word: not split
+        ("pagename", ("pagename",)),  # English glued words are not split (as before)
+        ("callemail", ("callemail",)),  # splits into English words: not "calle mail"
+        ("timestamp", ("timestamp",)),
     ],
 )
 def test_words_rules_see(clf: Classifier, name: str, words: tuple[str, ...]) -> None:
@@ -70,6 +78,24 @@ def test_words_rules_see(clf: Classifier, name: str, words: tuple[str, ...]) -> 
         ("Steuer-ID", "government_id"),
         ("еmail", "contact"),
         ("рassword", "credential"),  # Cyrillic р
+        ("nom_du_titulaire", "person_name"),
+        ("luogo_di_nascita", "demographic"),
+        ("numero_de_portable", "contact"),
+        ("l'adresse", "location"),
+        ("teléfono_móvil", "contact"),
+        ("número_de_cuenta", "financial"),
+        ("NIF", "government_id"),
+        ("codice_fiscale", "government_id"),
+        ("CPF", "government_id"),
+        ("burgerservicenummer", "government_id"),
+        ("numero_insee", "government_id"),
+        ("siren", "organization"),
+        ("mobiele_nummer", "contact"),
+        ("adresse_electronique", "contact"),
+        ("apellidos", "person_name"),
+        ("rufnummer", "contact"),
+        ("anschrift", "location"),
+        ("geburtstag", "demographic"),
     ],
 )
 def test_sensitive(clf: Classifier, name: str, expected: str) -> None:
@@ -89,6 +115,20 @@ def test_sensitive(clf: Classifier, name: str, expected: str) -> None:
         ("anzahl_nachrichten", ("string",)),
         ("steuersatz", ("number",)),
         ("alter", ("string",)),  # the English verb: German age only as a number
+        ("nom_de_l_article", ("string",)),
+        ("nombre_de_la_categoria", ("string",)),
+        ("date_de_commande", ("datetime",)),
+        ("fecha_de_pedido", ("datetime",)),
+        ("direccion_de_desplazamiento", ("string",)),  # scroll direction, not an address
+        ("nombre_de_commentaires", ("integer",)),
+        ("taux_de_tva", ("number",)),
+        ("btw_tarief", ("number",)),
+        ("artikelnaam", ("string",)),
+        ("nome_del_file", ("string",)),
+        ("tipo_de_cartao", ("string",)),
+        ("genre_musical", ("string",)),
+        ("eta", ("string",)),  # English ETA; Italian età only as a number
+        ("genre", ("string",)),  # English genre, not French gender
     ],
 )
 def test_benign_look_alikes(clf: Classifier, name: str, types: tuple[str, ...]) -> None:
@@ -143,3 +183,16 @@ def test_user_file_term_for_unknown_rule(tmp_path: Path) -> None:
     path.write_text('[languages.de.terms]\n"contact.fax" = ["fax"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"languages.de': no rule with id 'contact.fax'"):
         load_classifier(path)
+
+
+def test_no_language_vetoes_its_own_terms(clf: Classifier) -> None:
+    """A veto word inside a rule's own term (French nombre = count, Spanish nombre = name)."""
+    clashes = []
+    for rule in clf._compiled:
+        vetoes = set(rule.unless.index)
+        for pat in rule.patterns:
+            w = pat.words
+            parts = {" ".join(w[i:j]) for i in range(len(w)) for j in range(i + 1, len(w) + 1)}
+            if pat.language and parts & vetoes:
+                clashes.append(f"{rule.spec.id}: {pat.text} ({pat.language}) vs {parts & vetoes}")
+    assert clashes == []
