@@ -232,6 +232,9 @@ def _cross_row(prop: govern.CrossProperty) -> dict[str, Any]:
         "sources": [h.source for h in prop.holdings],
         "types": [f"{h.source}: {_types(h.types)}" for h in prop.holdings],
         "categories": list(prop.categories),
+        "vendor_labels": [
+            f"{h.source}: {label}" for h in prop.holdings for label in h.vendor_labels
+        ],
         "severity": str(prop.severity) if prop.severity else "",
         "flags": list(prop.flags),
         "holdings": [
@@ -240,6 +243,7 @@ def _cross_row(prop: govern.CrossProperty) -> dict[str, Any]:
                 "source_type": h.source_type,
                 "types": list(h.types),
                 "categories": list(h.categories),
+                "vendor_labels": list(h.vendor_labels),
                 "severity": str(h.severity) if h.severity else None,
             }
             for h in prop.holdings
@@ -293,6 +297,6 @@ def _emit_by_property(
     if level is not None:
         cross = [c for c in cross if c.severity is not None and c.severity.rank >= level.rank]
     out = [_cross_row(c) for c in cross]
-    columns = ["property", "sources", "types", "categories", "severity", "flags"]
+    columns = ["property", "sources", "types", "categories", "vendor_labels", "severity", "flags"]
     document = {"properties": out, "unavailable": list(current.missing)}
     emit(out, fmt, columns, title="Properties across sources", document=document)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from drift.classify.vendor_labels import VENDOR_CATEGORIES
 from drift.govern.properties import (
     FindingsFn,
     PropertyGroup,
@@ -20,7 +21,7 @@ from drift.govern.properties import (
 from drift.model import Finding, Schema, Severity
 
 #: Categories that single out a person on their own, and those that do so combined with others.
-DIRECT = frozenset({"contact", "person_name", "government_id", "financial"})
+DIRECT = frozenset({"contact", "person_name", "government_id", "financial", "vendor_pii"})
 INDIRECT = frozenset(
     {"device_id", "user_id", "location", "external_ref", "demographic", "organization"}
 )
@@ -94,6 +95,19 @@ class Holding:
     types: tuple[str, ...]
     categories: tuple[str, ...]
     severity: Severity | None
+    vendor_labels: tuple[str, ...] = ()  # "Amplitude PII": the vendor's own privacy labels
+
+    @property
+    def rule_categories(self) -> tuple[str, ...]:
+        """What drift's name rules found, without the vendor's labels."""
+        return tuple(c for c in self.categories if c not in VENDOR_CATEGORIES)
+
+    @property
+    def disagreement(self) -> str:
+        """Set when the vendor labels the property but drift's rules find nothing in its name."""
+        if not self.vendor_labels or self.rule_categories:
+            return ""
+        return f"{self.source} ({', '.join(self.vendor_labels)})"
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,11 @@ class CrossProperty:
     def flags(self) -> tuple[str, ...]:
         out = ["types differ"] if self.types_differ else []
         out += ["classified differently"] if self.classification_differs else []
+        out += [
+            f"labelled by the vendor, not by drift's rules: {h.disagreement}"
+            for h in self.holdings
+            if h.disagreement
+        ]
         if self.direct_to_vendor:
             out.append(f"not in plan or CDP: {', '.join(self.direct_to_vendor)}")
         return tuple(out)
@@ -127,7 +146,15 @@ class CrossProperty:
 def _holding(row: PropertyRow, source_type: str) -> Holding:
     top = worst(row.findings)
     categories = tuple(sorted({f.category for f in row.findings}))
-    return Holding(row.source, source_type, row.types, categories, top.severity if top else None)
+    labels = tuple(
+        sorted({s.replace(" label ", " ") for f in row.findings for s in _label_signals(f)})
+    )
+    severity = top.severity if top else None
+    return Holding(row.source, source_type, row.types, categories, severity, labels)
+
+
+def _label_signals(finding: Finding) -> tuple[str, ...]:
+    return finding.signals if finding.category in VENDOR_CATEGORIES else ()
 
 
 def by_property(

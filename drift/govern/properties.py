@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from drift.classify.vendor_labels import category_severities, with_labels
 from drift.model import ANY_EVENT, Finding, Item, ItemKey, Schema, Scope
 
 PROPERTY_SCOPES = frozenset({Scope.EVENT_PROPERTY, Scope.USER_PROPERTY, Scope.GROUP_PROPERTY})
@@ -29,13 +30,20 @@ class Classifier(Protocol):
 
 
 def cached_findings(classifier: Classifier, maxsize: int = 65536) -> FindingsFn:
-    """Findings per item, cached on what the classifier looks at (names repeat across events)."""
+    """Findings per item, cached on what the classifier looks at (names repeat across events),
+    plus the vendor's own privacy labels on the item (:mod:`drift.classify.vendor_labels`)."""
+    categories = getattr(getattr(classifier, "rules", None), "categories", None) or {}
+    severities = category_severities(categories)
 
     @lru_cache(maxsize=maxsize)
     def by_parts(name: str, types: tuple[str, ...], description: str) -> tuple[Finding, ...]:
         return tuple(classifier.classify(name, types, description))
 
-    return lambda item: by_parts(item.name, item.types, item.description)
+    def findings(item: Item) -> tuple[Finding, ...]:
+        found = by_parts(item.name, item.types, item.description)
+        return with_labels(found, item.definition, severities)
+
+    return findings
 
 
 def where(key: ItemKey) -> str:

@@ -183,8 +183,14 @@ def _prop_fields(prop: Mapping[str, Any]) -> dict[str, Any]:
         "required": bool(prop.get("is_required")),
         "hidden": bool(prop.get("is_hidden")),
         "deleted": prop.get("deleted") is True,
-        "classifications": _classifications(prop.get("classifications")),
+        **_labels(prop.get("classifications")),
     }
+
+
+def _labels(raw: Any) -> dict[str, Any]:
+    """The privacy labels and who set them (read by :mod:`drift.classify.vendor_labels`)."""
+    labels = _classifications(raw)
+    return {"classifications": labels, "classified_by": "Amplitude" if labels else None}
 
 
 def _properties(props: list[Any], event: str) -> Iterator[Item]:

@@ -30,6 +30,7 @@ AMPLITUDE_ITEMS = {
     "event_property:Checkout Completed.company_name": {
         "type": ["string"],
         "classifications": ["SENSITIVE"],
+        "classified_by": "Amplitude",
     },
     "event_property:Checkout Completed.plan": {
         "type": ["string"],
@@ -41,16 +42,19 @@ AMPLITUDE_ITEMS = {
         "type": ["string"],
         "description": "Reference from the order form",
         "classifications": ["PII"],
+        "classified_by": "Amplitude",
     },
     "event_property:Checkout Completed.revenue": {
         "type": ["number"],
         "hidden": True,
         "classifications": ["REVENUE"],
+        "classified_by": "Amplitude",
     },
     "event_property:Viewed Pricing.tiers_seen": {"is_array": True},
     f"event_property:{ANY_EVENT}.app_version": {"type": ["string"], "description": "Build"},
     "user_property:user.support_ticket_id": {
         "classifications": ["PII"],
+        "classified_by": "Amplitude",
         "vendor": {"custom": True},
     },
     "user_property:user.country": {"type": ["string"]},
