@@ -7,9 +7,12 @@ rules, report folders) are resolved from the folder of the config file.
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import tomllib
 import zoneinfo
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, get_args
 from urllib.parse import urlsplit
@@ -37,7 +40,10 @@ CATEGORIES = (
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    """Strict: ``"30"`` is not a number and ``"yes"`` not a boolean (a quoted value is a typo to
+    report, not to guess); paths and severities are written as strings and stay lax."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class DatabaseConfig(Section):
@@ -51,7 +57,18 @@ class ScheduleConfig(Section):
         6 * 3600, ge=1, description="How late a run may still start after its fire time."
     )
     run_deadline_seconds: int = Field(1800, ge=10, description="Hard deadline for one run.")
-    heartbeat_file: Path | None = Field(None, description="File rewritten after each run.")
+    heartbeat_file: Path | None = Field(
+        None, strict=False, description="File rewritten after each run."
+    )
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        """Parsed as ``drift schedule`` parses it: nothing passes here that the job rejects."""
+        from drift.cron import parse_cron
+
+        parse_cron(value, zoneinfo.ZoneInfo("UTC"))
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -66,7 +83,9 @@ class ScheduleConfig(Section):
 
 
 class RulesConfig(Section):
-    path: ConfigPath | None = Field(None, description="Extra, overriding or disabled rules (TOML).")
+    path: ConfigPath | None = Field(
+        None, strict=False, description="Extra, overriding or disabled rules (TOML)."
+    )
     languages: list[str] | None = Field(
         None,
         description='Languages whose terms grade names, e.g. ["de", "fr"]; English always. '
@@ -76,7 +95,9 @@ class RulesConfig(Section):
 
 class DigestConfig(Section):
     send_when_empty: bool = Field(True, description="Send a heartbeat digest when nothing changed.")
-    templates: ConfigPath | None = Field(None, description="Folder of templates overriding ours.")
+    templates: ConfigPath | None = Field(
+        None, strict=False, description="Folder of templates overriding ours."
+    )
 
 
 class PolicyConfig(Section):
@@ -85,7 +106,9 @@ class PolicyConfig(Section):
     source_types: list[str] = Field(default_factory=list, description="Or source types.")
     forbid: list[str] = Field(default_factory=list, description="Categories never allowed.")
     allow: list[str] | None = Field(None, description="If set, only these categories are allowed.")
-    max_severity: Severity | None = Field(None, description="Highest severity allowed.")
+    max_severity: Severity | None = Field(
+        None, strict=False, description="Highest severity allowed."
+    )
 
     @field_validator("forbid", "allow")
     @classmethod
@@ -110,7 +133,7 @@ class ReconcileConfig(Section):
 class DriftConfig(Section):
     """The whole drift.toml, validated; ``path`` is where it was read from."""
 
-    path: Path | None = Field(None, exclude=True)
+    path: Path | None = Field(None, exclude=True, strict=False)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     sources: list[Any] = Field(default_factory=list)
     notify: list[Any] = Field(default_factory=list)
@@ -134,6 +157,15 @@ class DriftConfig(Section):
             _check_known("reconcile plan", [pair.plan], names)
             _check_known("reconcile observed", pair.observed, names)
         return self
+
+    def require_sources(self) -> None:
+        """The daily job (and ``config check``, ``doctor``) refuse a config that reads nothing;
+        read-only commands (history, prune...) work without sources."""
+        if not self.sources:
+            raise ConfigError(
+                f"{self.path or 'drift.toml'}: no [[sources]] configured: add one "
+                "(`drift init` writes an example); a job without sources reads nothing"
+            )
 
     def source(self, name: str) -> SourceConfig:
         for block in self.sources:
@@ -239,27 +271,50 @@ def _typed_blocks(
                 raise ConfigError(f"{where}: {label}: type {kind!r} failed to load: {broken}")
             expected = " | ".join(sorted(classes))
             raise ConfigError(
-                f"{where}: {label}: type = {kind!r} is not known (expected {expected})"
+                f"{where}: {label}: type = {kind!r} is not known"
+                f"{did_you_mean(str(kind), classes)} (expected {expected})"
             )
         try:
-            out.append(classes[kind].Config.model_validate(block, context=context))
+            out.append(_strict(classes[kind].Config, block, context))
         except ValidationError as exc:
             raise ConfigError(f"{where}: {label}: {_describe(exc, classes[kind].Config)}") from None
     return out
 
 
+def _strict(model: type[BaseModel], block: dict[str, Any], context: dict[str, Any]) -> Any:
+    """Validate a plugin's block strictly, as JSON: numbers and booleans must be written as such
+    (``port = "587"`` is refused), while strings still become paths and enums."""
+    return model.model_validate_json(json.dumps(block, default=str), strict=True, context=context)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'timezone'?)`` for a near miss, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close and word.lower() in (c.lower() for c in choices):
+        close = [c for c in choices if c.lower() == word.lower()]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _describe(exc: ValidationError, model: type[BaseModel] | None = None) -> str:
     """First error as one line: key path, what is wrong, what was expected (never the value)."""
-    err = exc.errors(include_url=False, include_input=False)[0]
+    errors = exc.errors(include_url=False, include_input=False)
+    err = min(errors, key=lambda e: e["type"] != "extra_forbidden")  # a typo explains a "missing"
     parts = [p for p in err["loc"] if not isinstance(p, int)]
     loc = ".".join(str(p) for p in parts) or "(top level)"
     if err["type"] == "extra_forbidden":
         owner = _model_at(model or DriftConfig, parts[:-1])
-        keys = [k for k in owner.model_fields if k != "path" or owner is not DriftConfig]
-        return f"unknown key {loc!r} (expected one of: {', '.join(keys)})"
+        keys = [
+            str(f.alias or k)
+            for k, f in owner.model_fields.items()
+            if k != "path" or owner is not DriftConfig
+        ]
+        hint = did_you_mean(str(parts[-1]), keys) if parts else ""
+        return f"unknown key {loc!r}{hint} (expected one of: {', '.join(keys)})"
     if err["type"] == "missing":
         return f"missing key {loc!r}"
     message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] in ("int_type", "float_type", "bool_type"):
+        message += " (write numbers and true/false without quotes)"
     return f"{loc}: {message}" if loc != "(top level)" else message
 
 

@@ -4,19 +4,34 @@
   so numeric weekday fields are rewritten to names first.
 - A wall-clock time repeated by a DST fold fires once (:class:`DriftCronTrigger`).
 - The trigger runs in the configured IANA zone, never the host's TZ.
+- ``config check``, ``doctor``, ``status`` and ``schedule`` all parse the cron here, with
+  APScheduler's own parser, so none accepts what another rejects; a cron that never fires (``0 7 30
+  2 *``) and the ``@daily`` macros are refused with the five-field form to write instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from drift.config import ScheduleConfig
 from drift.errors import ConfigError
 
+if TYPE_CHECKING:
+    from drift.config import ScheduleConfig
+
 _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+MACROS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
 
 
 class DriftCronTrigger(CronTrigger):
@@ -64,7 +79,7 @@ def crontab_weekdays(field: str) -> str:
             low = _cron_day(low_text)
             high = _cron_day(high_text) if high_text else (6 if step else low)
         if high < low:
-            raise ConfigError(f"[schedule] cron: weekday range {part!r} runs backwards")
+            raise ValueError(f"weekday range {part!r} runs backwards")
         days.extend(range(low, high + 1, int(step) if step else 1))
     return ",".join(_CRON_DAYS[d % 7] for d in dict.fromkeys(days))
 
@@ -75,24 +90,36 @@ def _cron_day(text: str) -> int:
         return int(text)
     if text[:3] in _CRON_DAYS:
         return _CRON_DAYS.index(text[:3])
-    raise ConfigError(f"[schedule] cron: {text!r} is not a weekday (0-7 or sun..sat)")
+    raise ValueError(f"{text!r} is not a weekday (0-7 or sun..sat)")
+
+
+def parse_cron(expression: str, timezone: ZoneInfo) -> DriftCronTrigger:
+    """The trigger for a five-field crontab line; ValueError says what is wrong and what to do."""
+    if expression.strip() in MACROS:
+        raise ValueError(
+            f"macros like {expression.strip()} are not supported; "
+            f"write {MACROS[expression.strip()]!r}"
+        )
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"expected 5 fields (minute hour day month weekday), got {len(fields)}; "
+            "e.g. '0 7 * * *' for 07:00 daily"
+        )
+    fields[4] = crontab_weekdays(fields[4])
+    trigger = DriftCronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+    assert isinstance(trigger, DriftCronTrigger)
+    if trigger.get_next_fire_time(None, dt.datetime.now(timezone)) is None:
+        raise ValueError("never fires (no such date, e.g. 30 February); check day and month")
+    return trigger
 
 
 def make_trigger(schedule: ScheduleConfig) -> DriftCronTrigger:
     """The cron trigger in the configured zone (an explicit ZoneInfo, never the host's TZ)."""
-    fields = schedule.cron.split()
-    if len(fields) != 5:
-        raise ConfigError(
-            f"[schedule] cron = {schedule.cron!r}: "
-            "expected 5 fields (minute hour day month weekday)"
-        )
-    fields[4] = crontab_weekdays(fields[4])
     try:
-        trigger = DriftCronTrigger.from_crontab(" ".join(fields), timezone=zone(schedule))
+        return parse_cron(schedule.cron, zone(schedule))
     except ValueError as exc:
         raise ConfigError(f"[schedule] cron = {schedule.cron!r} is not valid: {exc}") from None
-    assert isinstance(trigger, DriftCronTrigger)
-    return trigger
 
 
 def zone(schedule: ScheduleConfig) -> ZoneInfo:

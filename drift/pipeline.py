@@ -136,6 +136,7 @@ def run(
 ) -> RunResult:
     """Fetch, record, diff, classify, render once, enqueue per channel, deliver; see module doc."""
     cancel = cancel or threading.Event()
+    app.config.require_sources()
     names = list(dict.fromkeys(sources)) or [s.name for s in app.config.sources]
     for name in names:
         app.config.source(name)  # unknown names are a config error before anything happens

@@ -226,6 +226,7 @@ def test_sigterm_stops_drift_schedule_within_seconds_with_the_lease_free(tmp_pat
     config = tmp_path / "drift.toml"
     config.write_text(
         '[database]\nurl = "sqlite:///drift.db"\n'
+        '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
         '[schedule]\ncron = "* * * * *"\ntimezone = "Europe/Berlin"\nheartbeat_file = "hb.json"\n'
     )
     marker = tmp_path / "running"

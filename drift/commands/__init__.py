@@ -39,6 +39,9 @@ COMMANDS: dict[str, CommandRef] = {
         "diff",
         "Show the changes of a source between two states (any two dates across its history).",
     ),
+    "doctor": CommandRef(
+        "doctor", "doctor", "Check the setup as the daily job will use it, sending nothing."
+    ),
     "exposure": CommandRef(
         "history_cmds",
         "exposure_cmd",

@@ -21,6 +21,8 @@ def schedule(app: App) -> None:
     from drift import pipeline
     from drift.scheduler import run_scheduled
 
+    app.config.require_sources()  # refuse at start, not at 07:00
+
     def job(cancel: threading.Event, trigger: str) -> int:
         return int(pipeline.run(app, cancel=cancel, trigger=trigger).exit_code)
 

@@ -39,6 +39,7 @@ def config_group() -> None:
 def config_check(app: App) -> None:
     """Validate drift.toml and print it resolved, with secrets masked."""
     config = app.config
+    config.require_sources()
     app.classifier  # noqa: B018 - a bad [rules] file is a config error now, not after a fetch
     click.echo(json_text(masked(config)))
     missing = [

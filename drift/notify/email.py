@@ -213,6 +213,20 @@ class EmailNotifier:
         detail = f"accepted for {len(self.config.to)} recipients{note}"
         return DeliveryResult(DeliveryStatus.SENT, detail)
 
+    def check(self) -> str:
+        """Connect, TLS as configured, log in, NOOP, quit: nothing is sent (``drift doctor``)."""
+        credentials = self._credentials()
+        try:
+            with self._connect() as smtp:
+                if credentials:
+                    smtp.login(*credentials)
+                smtp.noop()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise translate(exc, self.config.label()) from None
+        steps = {"ssl": "implicit TLS", "starttls": "STARTTLS", "none": "no TLS"}
+        login = ", login ok" if credentials else ""
+        return f"{self.config.host}:{self.config.port}: {steps[self.config.security]}{login}"
+
     def _context(self) -> ssl.SSLContext:
         ca = str(self.config.ca_file) if self.config.ca_file else None
         try:

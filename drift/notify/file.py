@@ -64,6 +64,14 @@ class FileNotifier:
     def __init__(self, config: FileConfig) -> None:
         self.config = config
 
+    def check(self) -> str:
+        """The folder exists (or can be made) and is writable (``drift doctor``)."""
+        folder = self.config.directory
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise DeliveryError(f"file notifier: {existing} is not a writable folder")
+        return f"{folder} is writable" if existing == folder else f"{folder} can be created"
+
     def send(self, digest: RenderedDigest) -> DeliveryResult:
         folder = self.config.directory
         stem = _stem(digest)

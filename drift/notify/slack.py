@@ -45,6 +45,12 @@ class SlackNotifier:
             )
         return url
 
+    def check(self) -> str:
+        """Reachable without posting (``drift doctor``)."""
+        from drift.notify.reach import reach
+
+        return reach(f"slack {self.config.label()}", self._url())
+
     def send(self, digest: RenderedDigest) -> DeliveryResult:
         body = digest.slack.encode("utf-8")
         headers: Mapping[str, str] = {"content-type": "application/json; charset=utf-8"}

@@ -113,6 +113,13 @@ class WebhookNotifier:
             headers["webhook-signature"] = sign(secret, msg_id, timestamp, body)
         return body, headers
 
+    def check(self) -> str:
+        """Reachable without posting (``drift doctor``); the signing secret must be readable."""
+        from drift.notify.reach import reach
+
+        self.config.secret("secret_env", required=False)
+        return reach(f"webhook {self.config.label()}", self.config.url)
+
     def send(self, digest: RenderedDigest) -> DeliveryResult:
         raw = self.config.secret("secret_env", required=False)
         secret = secret_bytes(raw) if raw else None

@@ -52,12 +52,19 @@ class AmplitudeSource(VendorSource):
     absence_is_unlisting = True
 
     def fetch(self) -> Schema:
+        with self._http() as http:
+            items = list(self._items(http))
+        return Schema.build(self.name, self.provenance, items)
+
+    def probe(self) -> str:
+        with self._http() as http:
+            return f"{len(self._data(http, f'{API}/event'))} events listed"
+
+    def _http(self) -> HttpClient:
         config = self.config
         assert isinstance(config, AmplitudeConfig)
         auth = basic_auth(config.secret("api_key_env") or "", config.secret("secret_key_env") or "")
-        with self.client(auth=auth) as http:
-            items = list(self._items(http))
-        return Schema.build(self.name, self.provenance, items)
+        return self.client(auth=auth)
 
     def _items(self, http: HttpClient) -> Iterator[Item]:
         listed = self._data(http, f"{API}/event")

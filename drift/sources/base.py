@@ -156,3 +156,8 @@ class SourceBase:
 
     def fetch(self) -> Schema:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def probe(self) -> str:
+        """The cheapest read that proves the source is reachable with its credentials (for
+        ``drift doctor``); returns what it saw, in a few words. Files are read whole."""
+        return f"{len(self.fetch().items)} items"

@@ -73,12 +73,26 @@ class PostHogSource(VendorSource):
     absence_is_unlisting = True
 
     def fetch(self) -> Schema:
+        with self._http() as http:
+            items = list(self._items(http, self._base()))
+        return Schema.build(self.name, self.provenance, items)
+
+    def probe(self) -> str:
+        with self._http() as http:
+            body = http.get_json(f"{self._base()}/event_definitions/", {"limit": "1"})
+        count = body.get("count") if isinstance(body, Mapping) else None
+        return f"{count} event definitions" if isinstance(count, int) else "answered"
+
+    def _base(self) -> str:
+        config = self.config
+        assert isinstance(config, PostHogConfig)
+        return f"/api/projects/{config.project_id}"
+
+    def _http(self) -> HttpClient:
         config = self.config
         assert isinstance(config, PostHogConfig)
         key = config.secret("api_key_env")
-        with self.client(headers={"Authorization": f"Bearer {key}"}) as http:
-            items = list(self._items(http, f"/api/projects/{config.project_id}"))
-        return Schema.build(self.name, self.provenance, items)
+        return self.client(headers={"Authorization": f"Bearer {key}"})
 
     def _items(self, http: HttpClient, base: str) -> Iterator[Item]:
         config = self.config

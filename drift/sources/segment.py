@@ -62,12 +62,26 @@ class SegmentSource(VendorSource):
     hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
 
-    def fetch(self) -> Schema:
+    def probe(self) -> str:
+        with self._http() as http:
+            path = "/tracking-plans"
+            data = _data(
+                http.get_json(path, {"pagination.count": 1}), "trackingPlans", self.name, path
+            )
+        total = (data.get("pagination") or {}).get("totalEntries")
+        return f"{total} tracking plans" if isinstance(total, int) else "answered"
+
+    def _http(self) -> HttpClient:
         config = self.config
         assert isinstance(config, SegmentConfig)
         token = config.secret("token_env")
         accept = "application/vnd.segment.v1+json, application/json"
-        with self.client(headers={"Authorization": f"Bearer {token}", "Accept": accept}) as http:
+        return self.client(headers={"Authorization": f"Bearer {token}", "Accept": accept})
+
+    def fetch(self) -> Schema:
+        config = self.config
+        assert isinstance(config, SegmentConfig)
+        with self._http() as http:
             plans = self._plans(http, config)
             prefixed = config.tracking_plans is None or len(config.tracking_plans) > 1
             items: list[Item] = []

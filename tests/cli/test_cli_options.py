@@ -56,3 +56,12 @@ def test_quiet_logs_errors_only(tmp_path: Path, db_url: str) -> None:
     quiet = CliRunner().invoke(cli, ["run", "-q", *config])
     assert quiet.exit_code == 3
     assert " INFO " not in quiet.stderr and "source web-events failed" in quiet.stderr
+
+
+def test_an_empty_config_is_refused_by_the_job_and_by_config_check(tmp_path: Path) -> None:
+    path = tmp_path / "drift.toml"
+    path.write_text("")
+    for command in (["config", "check"], ["run"]):
+        result = CliRunner().invoke(cli, ["--config", str(path), *command])
+        assert result.exit_code == 2, result.output
+        assert "no [[sources]] configured" in result.stderr

@@ -45,7 +45,28 @@ def test_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (PLAN + "colour = 'blue'\n", "unknown key 'colour'"),
         (
             "[digest]\nsend_when_emtpy = false\n",
-            "unknown key 'digest.send_when_emtpy' (expected one of: send_when_empty, templates)",
+            "unknown key 'digest.send_when_emtpy' (did you mean 'send_when_empty'?) "
+            "(expected one of: send_when_empty, templates)",
+        ),
+        (
+            PLAN + "[schedul]\ncron = '0 7 * * *'\n",
+            "unknown key 'schedul' (did you mean 'schedule'?)",
+        ),
+        ('[[sources]]\nname = "x"\ntype = "jsonshema"\n', "(did you mean 'jsonschema'?)"),
+        (PLAN + '[schedule]\ncron = "0 7 * *"\n', "expected 5 fields"),
+        (PLAN + '[schedule]\ncron = "* * *"\n', "expected 5 fields"),
+        (PLAN + '[schedule]\ncron = "61 7 * * *"\n', "higher than the maximum value (59)"),
+        (PLAN + '[schedule]\ncron = "@daily"\n', "not supported; write '0 0 * * *'"),
+        (PLAN + '[schedule]\ncron = "0 7 30 2 *"\n', "never fires"),
+        (PLAN + '[schedule]\nmisfire_grace_seconds = "60"\n', "valid integer (write numbers"),
+        (
+            PLAN + '[digest]\nsend_when_empty = "false"\n',
+            "send_when_empty: Input should be a valid",
+        ),
+        (
+            '[[sources]]\nname = "x"\ntype = "jsonschema"\npath = "p.json"\n'
+            'timeout_seconds = "9"\n',
+            "timeout_seconds: Input should be a valid number",
         ),
         ('[[sources]]\nname = "x"\ntype = "nope"\n', "type = 'nope' is not known (expected"),
         ('[[sources]]\nname = "x"\ntype = "jsonschema"\n', "missing key 'path'"),
