@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from drift import clockface
 from drift.config import DriftConfig
 from drift.errors import ConfigError, DeliveryError, DriftError, PossiblyDelivered
 from drift.plugins import notifier_classes
@@ -58,7 +59,7 @@ def deliver_pending(
     """Send what is due; returns one outcome per attempt made."""
     blocks = dict(channel_names(config))
     with database.session() as session:
-        due = outbox.pending(session, now, list(blocks))
+        due = outbox.pending(session, now, list(blocks), clockface.zone(config.schedule.timezone))
     outcomes = []
     for delivery in due:
         if cancel is not None and cancel.is_set():

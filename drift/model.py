@@ -299,7 +299,7 @@ class RenderedDigest:
     markdown: str
     json: str  # versioned machine-readable form
     slack: str  # JSON of the Slack Block Kit payload
-    created_at: str  # ISO 8601 UTC
+    created_at: str  # ISO 8601 with the offset of [schedule] timezone (file names use its date)
     attachments: tuple[Attachment, ...] = ()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from drift import govern
+from drift import clockface, govern
 from drift.app import App
 from drift.commands.output import emit, format_option, safe_text
 from drift.errors import ConfigError
@@ -86,7 +86,7 @@ def _policy_sources(app: App) -> list[str]:
     ]
 
 
-def _violation_row(v: govern.Violation) -> dict[str, Any]:
+def _violation_row(v: govern.Violation, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "source": v.source,
         "property": v.name,
@@ -97,7 +97,7 @@ def _violation_row(v: govern.Violation) -> dict[str, Any]:
         "finding_rule": v.finding_rule_id,
         "reason": v.reason,
         "fingerprint": v.fingerprint,
-        "acknowledged_until": v.acknowledged_until.isoformat() if v.acknowledged_until else None,
+        "acknowledged_until": clockface.iso(v.acknowledged_until, tz),
     }
 
 
@@ -116,10 +116,10 @@ def policy_check(app: App, fmt: str) -> None:
         raise ConfigError("no source a policy covers has a snapshot yet; run `drift snapshot`")
     warn_missing(current.missing, "its policies were not checked")
     outcome = govern.check_policies(app.config, current.schemas, _findings(app), acks.match, now)
-    rows = [_violation_row(v) for v in outcome.open]
+    rows = [_violation_row(v, app.timezone) for v in outcome.open]
     document = {
         "violations": rows,
-        "acknowledged": [_violation_row(v) for v in outcome.acknowledged],
+        "acknowledged": [_violation_row(v, app.timezone) for v in outcome.acknowledged],
         "checked": sorted(current.schemas),
         "unavailable": list(current.missing),
     }
@@ -140,10 +140,10 @@ def policy_check(app: App, fmt: str) -> None:
 def _reconcile_rows(report: govern.ReconcileReport, tz: dt.tzinfo) -> list[dict[str, Any]]:
     rows = []
     for u in report.undocumented:
-        since = f" since {u.first_seen.astimezone(tz):%d %b %Y}" if u.first_seen else ""
+        since = f" since {clockface.day(u.first_seen, tz)}" if u.first_seen else ""
         detail = f"undocumented, at {u.observed}{since}"
         rows.append(_rrow("undocumented", u, u.observed, detail, u.origin.label))
-        rows[-1]["first_seen"] = u.first_seen.isoformat() if u.first_seen else None
+        rows[-1]["first_seen"] = clockface.iso(u.first_seen, tz)
     for n in report.never_observed:
         detail = f"planned, never observed at {', '.join(n.observed)}"
         rows.append(_rrow("never_observed", n, ", ".join(n.observed), detail, n.origin.label))

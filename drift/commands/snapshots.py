@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from drift import pipeline
+from drift import clockface, pipeline
 from drift.app import App
 from drift.commands.output import emit, format_option, safe_text
 from drift.errors import ConfigError
@@ -67,7 +67,7 @@ def history(app: App, source: str | None, limit: int, fmt: str) -> None:
         {
             "id": i.id,
             "source": i.source,
-            "taken_at": i.taken_at.isoformat(timespec="seconds"),
+            "taken_at": clockface.iso(i.taken_at, app.timezone),
             "content_hash": i.content_hash[:12] if fmt == "table" else i.content_hash,
             "items": i.item_count,
             "added": i.added,
@@ -81,7 +81,7 @@ def history(app: App, source: str | None, limit: int, fmt: str) -> None:
         rows,
         fmt,
         ["id", "source", "taken_at", "content_hash", "items", "added", "removed", "changed"],
-        title="Snapshots (newest first)",
+        title=f"Snapshots (newest first, times in {app.timezone})",
     )
 
 
@@ -120,12 +120,12 @@ def show(app: App, source: str, at: str, fmt: str) -> None:
         "source": source,
         "snapshot": {
             "id": info.id,
-            "taken_at": info.taken_at.isoformat(),
+            "taken_at": clockface.iso(info.taken_at, app.timezone),
             "content_hash": info.content_hash,
         },
         "items": rows,
     }
-    title = f"{source} at snapshot {info.id} ({info.taken_at.isoformat(timespec='seconds')})"
+    title = f"{source} at snapshot {info.id} ({clockface.minute(info.taken_at, app.timezone)})"
     emit(
         rows, fmt, ["scope", "event", "name", "type", "description"], title=title, document=document
     )

@@ -16,11 +16,13 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from drift import clockface
 from drift.app import App
 from drift.commands.output import emit, format_option, safe_text
 from drift.cron import next_fire_time
 from drift.exitcodes import Exit
 from drift.logs import problem
+from drift.model import utcnow
 from drift.store import outbox, runs
 from drift.store.lease import read_lease
 from drift.store.tables import OutboxRow
@@ -30,20 +32,20 @@ STALE_AFTER = dt.timedelta(days=2)
 
 def collect(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything ``drift status`` shows, as plain data (also the JSON output)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now, tz = now or utcnow(), app.timezone
     with app.database.session() as session:
         last = runs.last_runs(session, 1, include_dry_runs=False)
         document: dict[str, Any] = {
-            "now": now.isoformat(),
-            "last_run": _run(last[0]) if last else None,
-            "next_run": _iso(next_fire_time(app.config.schedule, now)),
+            "now": _iso(now, tz),
+            "last_run": _run(last[0], tz) if last else None,
+            "next_run": _iso(next_fire_time(app.config.schedule, now), tz),
             "schedule": {
                 "cron": app.config.schedule.cron,
                 "timezone": app.config.schedule.timezone,
             },
-            "lease": _lease(session),
-            "sources": _sources(app, session, now),
-            "deliveries": _deliveries(session),
+            "lease": _lease(session, tz),
+            "sources": _sources(app, session, now, tz),
+            "deliveries": _deliveries(session, tz),
         }
     document["problems"] = problems(document)
     document["healthy"] = not document["problems"]
@@ -83,37 +85,37 @@ def exit_code(document: dict[str, Any]) -> Exit:
     return Exit.DELIVERY if document["problems"] else Exit.OK
 
 
-def _run(info: runs.RunInfo) -> dict[str, Any]:
+def _run(info: runs.RunInfo, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "id": info.id,
         "status": info.status,
         "phase": info.phase,
         "trigger": info.trigger,
-        "started_at": _iso(info.started_at),
-        "finished_at": _iso(info.finished_at),
+        "started_at": _iso(info.started_at, tz),
+        "finished_at": _iso(info.finished_at, tz),
         "exit_code": info.exit_code,
         "error": info.error,
     }
 
 
-def _lease(session: Session) -> dict[str, Any] | None:
+def _lease(session: Session, tz: dt.tzinfo) -> dict[str, Any] | None:
     state = read_lease(session)
     if state is None or state.holder is None:
         return None
     return {
         "holder": state.holder,
-        "since": _iso(state.acquired_at),
-        "expires": _iso(state.expires_at),
+        "since": _iso(state.acquired_at, tz),
+        "expires": _iso(state.expires_at, tz),
     }
 
 
-def _sources(app: App, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
+def _sources(app: App, session: Session, now: dt.datetime, tz: dt.tzinfo) -> list[dict[str, Any]]:
     snapshots = runs.last_successful_snapshot_per_source(session)
     outcomes = runs.last_source_outcomes(session)
     configured = [s.name for s in app.config.sources]
     names = configured + sorted(set(snapshots) - set(configured))
     return [
-        _source(name, name in configured, snapshots.get(name), outcomes.get(name), now)
+        _source(name, name in configured, snapshots.get(name), outcomes.get(name), now, tz)
         for name in names
     ]
 
@@ -124,6 +126,7 @@ def _source(
     snap: runs.SnapshotAt | None,
     outcome: runs.SourceRunInfo | None,
     now: dt.datetime,
+    tz: dt.tzinfo,
 ) -> dict[str, Any]:
     age = now - snap.taken_at if snap else None
     flag = _flag(configured, snap is not None, outcome, age)
@@ -133,7 +136,7 @@ def _source(
         "last_error": outcome.error if outcome else None,
         "last_run": outcome.run_id if outcome else None,
         "last_snapshot": snap.snapshot_id if snap else None,
-        "last_snapshot_at": _iso(snap.taken_at) if snap else None,
+        "last_snapshot_at": _iso(snap.taken_at, tz) if snap else None,
         "age_hours": round(age.total_seconds() / 3600, 1) if age is not None else None,
         "flag": flag,
     }
@@ -154,7 +157,7 @@ def _flag(
     return staleness or "ok"
 
 
-def _deliveries(session: Session) -> list[dict[str, Any]]:
+def _deliveries(session: Session, tz: dt.tzinfo) -> list[dict[str, Any]]:
     """Outbox rows not sent: pending retries and permanent failures, with the last error."""
     rows = session.scalars(
         select(OutboxRow).where(OutboxRow.status != "sent").order_by(OutboxRow.id)
@@ -167,15 +170,15 @@ def _deliveries(session: Session) -> list[dict[str, Any]]:
             "status": r.status,
             "attempts": r.attempts,
             "last_error": r.last_error,
-            "next_attempt_at": _iso(r.next_attempt_at),
-            "created_at": _iso(r.created_at),
+            "next_attempt_at": _iso(r.next_attempt_at, tz),
+            "created_at": _iso(r.created_at, tz),
         }
         for r in rows
     ]
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds") if moment else None
+def _iso(moment: dt.datetime | None, tz: dt.tzinfo) -> str | None:
+    return clockface.iso(moment, tz)
 
 
 @click.command("status")
@@ -196,14 +199,14 @@ def status(app: App, fmt: str) -> None:
         document["sources"],
         "table",
         ["source", "last_outcome", "last_snapshot_at", "age_hours", "flag", "last_error"],
-        title="Sources",
+        title=f"Sources (times in {app.timezone})",
     )
     if document["deliveries"]:
         emit(
             document["deliveries"],
             "table",
             ["outbox_id", "channel", "status", "attempts", "next_attempt_at", "last_error"],
-            title="Deliveries not sent",
+            title=f"Deliveries not sent (times in {app.timezone})",
         )
     _print_health(document)
     raise SystemExit(exit_code(document))
@@ -218,11 +221,11 @@ def _print_health(document: dict[str, Any]) -> None:
 
 
 def _print_summary(document: dict[str, Any]) -> None:
-    last = document["last_run"]
+    last, zone = document["last_run"], document["schedule"]["timezone"]
     if last:
         click.echo(
             f"last run: #{last['id']} {last['status']} (exit {last['exit_code']}, "
-            f"{last['trigger']}) started {last['started_at']}"
+            f"{last['trigger']}) started {last['started_at']} {zone}"
         )
         if last["error"]:
             click.echo(f"  error: {safe_text(last['error'])}")
@@ -233,5 +236,6 @@ def _print_summary(document: dict[str, Any]) -> None:
     lease = document["lease"]
     if lease:
         click.echo(
-            f"lease held by {lease['holder']} since {lease['since']} (expires {lease['expires']})"
+            f"lease held by {lease['holder']} since {lease['since']} "
+            f"(expires {lease['expires']}, {zone})"
         )

@@ -12,8 +12,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from drift import clockface
 from drift.model import Change, ChangeKind, Finding, Scope, Severity
 from drift.report.model import (
     Acknowledgement,
@@ -53,13 +53,14 @@ def build_digest(data: DigestInput) -> Digest:
     if data.digest_id is not None and not SAFE_ID.fullmatch(data.digest_id):
         raise ValueError("DigestInput.digest_id must be 1-100 of [A-Za-z0-9_-]")
     run_at = data.run_at.astimezone(dt.UTC)
+    tz = clockface.zone(data.timezone)
     sources = tuple(
-        _source(s, run_at) for s in sorted(data.sources, key=lambda s: (s.name, s.type))
+        _source(s, run_at, tz) for s in sorted(data.sources, key=lambda s: (s.name, s.type))
     )
     counts = _counts(sources)
     first_run = any(s.status is SourceStatus.FIRST_RUN for s in sources)
     heartbeat = not first_run and counts.sources_failed == 0 and _quiet(counts)
-    local, tz_name = _local(run_at, data.timezone)
+    local, tz_name = clockface.local(run_at, tz), clockface.zone_name(tz)
     digest = Digest(
         run_at=run_at,
         timezone=tz_name,
@@ -90,13 +91,6 @@ def _quiet(counts: Counts) -> bool:
     )
 
 
-def _local(run_at: dt.datetime, tz_name: str) -> tuple[dt.datetime, str]:
-    try:
-        return run_at.astimezone(ZoneInfo(tz_name)), tz_name
-    except (ZoneInfoNotFoundError, ValueError):
-        return run_at, "UTC"
-
-
 def one_line(text: str, limit: int = 300) -> str:
     """Collapse whitespace (CR/LF included) and cap the length."""
     flat = " ".join(text.split())
@@ -114,7 +108,7 @@ def active_ack(ack: Acknowledgement | None, now: dt.datetime) -> Acknowledgement
 # --------------------------------------------------------------------------- one source
 
 
-def _source(src: SourceInput, now: dt.datetime) -> SourceDigest:
+def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
     changes = tuple(sorted(src.changes, key=lambda c: (c.key, KIND_ORDER[c.kind])))
     if src.status is SourceStatus.FAILED:
         sections: dict[Section, list[Row]] = {}
@@ -122,7 +116,7 @@ def _source(src: SourceInput, now: dt.datetime) -> SourceDigest:
         sections = _inventory(src.items, now)
     else:
         sections = _sections(changes, src, now)
-    _add_extras(sections, src, now)
+    _add_extras(sections, src, now, tz)
     counted = 0 if src.status is SourceStatus.FIRST_RUN else len(changes)
     return SourceDigest(
         name=src.name,
@@ -184,13 +178,15 @@ def _inventory(items: Iterable[ItemState], now: dt.datetime) -> dict[Section, li
     }
 
 
-def _add_extras(sections: dict[Section, list[Row]], src: SourceInput, now: dt.datetime) -> None:
+def _add_extras(
+    sections: dict[Section, list[Row]], src: SourceInput, now: dt.datetime, tz: dt.tzinfo
+) -> None:
     if src.status is not SourceStatus.FAILED:
         opened = [ItemState(o.key, o.findings, None, o.first_seen) for o in src.open_findings]
         sections[Section.OPEN] = finding_rows(opened, now, Section.OPEN)
         sections[Section.RULES] = rule_rows(src.rule_changes)
     sections[Section.POLICY] = _policy_rows(src)
-    sections[Section.UNDOCUMENTED] = _undocumented_rows(src)
+    sections[Section.UNDOCUMENTED] = _undocumented_rows(src, tz)
 
 
 def _policy_rows(src: SourceInput) -> list[Row]:
@@ -209,13 +205,13 @@ def _policy_rows(src: SourceInput) -> list[Row]:
     return merge_rows(rows)
 
 
-def _undocumented_rows(src: SourceInput) -> list[Row]:
+def _undocumented_rows(src: SourceInput, tz: dt.tzinfo) -> list[Row]:
     rows = [
         Row(
             scope=u.key.scope,
             name=u.key.name or u.key.event,
             events=(u.key.event,) if u.key.scope is not Scope.EVENT else (),
-            detail=one_line(_undocumented_detail(u), 300),
+            detail=one_line(_undocumented_detail(u, tz), 300),
             first_seen=u.since,
         )
         for u in src.undocumented
@@ -223,8 +219,8 @@ def _undocumented_rows(src: SourceInput) -> list[Row]:
     return merge_rows(rows)
 
 
-def _undocumented_detail(u: UndocumentedProperty) -> str:
-    since = f" since {u.since:%d %b %Y}" if u.since else ""
+def _undocumented_detail(u: UndocumentedProperty, tz: dt.tzinfo) -> str:
+    since = f" since {clockface.day(u.since, tz)}" if u.since else ""
     return f"undocumented: arrives at {u.observed_source}{since}, missing from plan '{u.plan}'"
 
 

@@ -8,7 +8,6 @@ after display hygiene; text, Markdown: their escapers), so a template cannot for
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from drift import clockface
 from drift.errors import ConfigError
 from drift.model import Attachment, RenderedDigest
 from drift.report import escape
@@ -76,16 +76,13 @@ def environment(fmt: str, override_dir: Path | None = None) -> Environment:
     )
     env.filters.update(
         name=lambda v: escape.show(v, escape.NAME_LIMIT),
-        when=_when,
+        day=lambda v, tz: clockface.day(v, clockface.zone(tz)) if v else "",
+        minute=lambda v, tz: clockface.minute(v, clockface.zone(tz)) if v else "",
         kinds=kinds_label,
         describe=describe,
         count=lambda n: f"{n:,}",
     )
     return env
-
-
-def _when(value: dt.datetime | None, fmt: str = "%Y-%m-%d") -> str:
-    return value.astimezone(dt.UTC).strftime(fmt) if value else ""
 
 
 def _context(view: View) -> dict[str, Any]:
@@ -141,7 +138,7 @@ def render_digest(
         markdown=render_view("markdown", md_view, override_dir),
         json=digest_json(digest, subject),
         slack=slack_payload(digest, subject),
-        created_at=digest.run_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        created_at=clockface.iso(digest.run_at, clockface.zone(digest.timezone)) or "",
         attachments=attachments,
     )
 

@@ -2,6 +2,7 @@
 
 JSON schema version history:
   1: first version.
+  2: times carry the offset of ``[schedule] timezone`` (``+01:00``) instead of ``Z``.
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import io
 import json
 from typing import Any
 
+from drift import clockface
 from drift.model import Change, Finding
 from drift.report.escape import csv_cell
 from drift.report.model import Acknowledgement, Digest, Row, SourceDigest
 
-JSON_VERSION = 1
+JSON_VERSION = 2
 
 
-def _when(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+def _when(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
+    """ISO 8601 with the offset of the digest's zone (the same clock face as the email)."""
+    return clockface.iso(value, tz, "auto")
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -39,13 +39,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def _ack(a: Acknowledgement | None) -> dict[str, Any] | None:
+def _ack(a: Acknowledgement | None, tz: dt.tzinfo) -> dict[str, Any] | None:
     if a is None:
         return None
-    return {"by": a.by, "reason": a.reason, "at": _when(a.at), "until": _when(a.until)}
+    return {"by": a.by, "reason": a.reason, "at": _when(a.at, tz), "until": _when(a.until, tz)}
 
 
-def _row(row: Row) -> dict[str, Any]:
+def _row(row: Row, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "scope": row.scope.value,
         "name": row.name,
@@ -56,9 +56,9 @@ def _row(row: Row) -> dict[str, Any]:
         "detail": row.detail,
         "findings": [finding_dict(f) for f in row.findings],
         "findings_before": [finding_dict(f) for f in row.before],
-        "first_seen": _when(row.first_seen),
+        "first_seen": _when(row.first_seen, tz),
         "age_days": row.age_days,
-        "acknowledged": _ack(row.ack),
+        "acknowledged": _ack(row.ack, tz),
         "fingerprints": list(row.fingerprints),
     }
 
@@ -74,7 +74,7 @@ def _change(c: Change) -> dict[str, Any]:
     }
 
 
-def _source(s: SourceDigest) -> dict[str, Any]:
+def _source(s: SourceDigest, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "name": s.name,
         "type": s.type,
@@ -87,7 +87,7 @@ def _source(s: SourceDigest) -> dict[str, Any]:
         "item_count": s.item_count,
         "change_count": s.change_count,
         "sections": {
-            section.value: [_row(r) for g in groups for r in g.rows]
+            section.value: [_row(r, tz) for g in groups for r in g.rows]
             for section, groups in s.sections
         },
         "changes": [_change(c) for c in s.changes],
@@ -95,20 +95,20 @@ def _source(s: SourceDigest) -> dict[str, Any]:
 
 
 def digest_dict(digest: Digest, subject: str | None = None) -> dict[str, Any]:
-    counts = digest.counts
+    counts, tz = digest.counts, clockface.zone(digest.timezone)
     return {
         "version": JSON_VERSION,
         "digest_id": digest.digest_id,
         "subject": subject,
-        "run_at": _when(digest.run_at),
-        "since": _when(digest.since),
+        "run_at": _when(digest.run_at, tz),
+        "since": _when(digest.since, tz),
         "run_id": digest.run_id,
         "timezone": digest.timezone,
         "local_date": digest.local_date,
         "heartbeat": digest.heartbeat,
         "first_run": digest.first_run,
         "counts": {name: getattr(counts, name) for name in counts.__dataclass_fields__},
-        "sources": [_source(s) for s in digest.sources],
+        "sources": [_source(s, tz) for s in digest.sources],
     }
 
 
@@ -151,15 +151,16 @@ def digest_csv(digest: Digest) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    tz = clockface.zone(digest.timezone)
     for s in digest.sources:
         for section, groups in s.sections:
             for g in groups:
                 for r in g.rows:
-                    writer.writerow([csv_cell(v) for v in _csv_values(s, section.value, r)])
+                    writer.writerow([csv_cell(v) for v in _csv_values(s, section.value, r, tz)])
     return out.getvalue()
 
 
-def _csv_values(s: SourceDigest, section: str, r: Row) -> list[object]:
+def _csv_values(s: SourceDigest, section: str, r: Row, tz: dt.tzinfo) -> list[object]:
     return [
         s.name,
         section,
@@ -170,7 +171,7 @@ def _csv_values(s: SourceDigest, section: str, r: Row) -> list[object]:
         ";".join(r.events),
         ";".join(k.value for k in r.kinds),
         r.detail,
-        _when(r.first_seen) or "",
+        _when(r.first_seen, tz) or "",
         "" if r.age_days is None else r.age_days,
         r.ack.by if r.ack else "",
         ";".join(r.fingerprints),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from drift import clockface
 from drift.model import Attachment, DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.store.tables import DigestRow, DigestSourceRow, OutboxRow, SnapshotRow, SourceRow
 
@@ -195,7 +196,9 @@ def commit_digest(
     return row.id
 
 
-def pending(session: Session, now: dt.datetime, channels: list[str]) -> list[PendingDelivery]:
+def pending(
+    session: Session, now: dt.datetime, channels: list[str], tz: dt.tzinfo = dt.UTC
+) -> list[PendingDelivery]:
     """Deliveries due now, oldest digest first; channels no longer configured are left alone."""
     query = (
         select(OutboxRow, DigestRow)
@@ -209,12 +212,13 @@ def pending(session: Session, now: dt.datetime, channels: list[str]) -> list[Pen
         .order_by(OutboxRow.digest_id, OutboxRow.id)
     )
     return [
-        PendingDelivery(outbox.id, outbox.channel, rendered_from(digest), outbox.attempts)
+        PendingDelivery(outbox.id, outbox.channel, rendered_from(digest, tz), outbox.attempts)
         for outbox, digest in session.execute(query)
     ]
 
 
-def rendered_from(row: DigestRow) -> RenderedDigest:
+def rendered_from(row: DigestRow, tz: dt.tzinfo = dt.UTC) -> RenderedDigest:
+    """The stored digest, ``created_at`` on ``tz``'s clock (file names use its date)."""
     return RenderedDigest(
         digest_id=row.digest_key,
         subject=row.subject,
@@ -223,7 +227,7 @@ def rendered_from(row: DigestRow) -> RenderedDigest:
         markdown=row.markdown,
         json=row.body_json,
         slack=row.slack,
-        created_at=row.created_at.isoformat(),
+        created_at=clockface.iso(row.created_at, tz) or "",
         attachments=_attachments_from_json(row.attachments_json),
     )
 

@@ -120,7 +120,7 @@ def test_reconcile_reports_each_result_with_its_origin(tmp_path: Path, db_url: s
     ]
     assert {r["origin"] for r in rows} == {"[[reconcile]] #1 plan=plan"}
     phone = next(r for r in rows if r["property"] == "phone_number")
-    assert phone["detail"] == "undocumented, at web-events since 11 Nov 2026"
+    assert phone["detail"] == "undocumented, at web-events since 2026-11-11"
     code, out, _ = invoke(path, "reconcile", "--format", "markdown")
     assert code == 0 and "phone\\_number" in out and "\\[\\[reconcile\\]\\] \\#1" in out
 

@@ -75,7 +75,7 @@ def test_markdown_escapes_metacharacters_and_html(rendered: RenderedDigest) -> N
 
 def test_json_keeps_full_names_and_is_inert(rendered: RenderedDigest) -> None:
     data = json.loads(rendered.json)
-    assert data["version"] == 1
+    assert data["version"] == 2
     names = {c["name"] for s in data["sources"] for c in s["changes"]}
     assert "n" * 500 in names and "x\r\nBcc: a@b" in names
     assert "<" not in rendered.json and "\u202e" not in rendered.json
