@@ -113,7 +113,7 @@ def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
     if src.status is SourceStatus.FAILED:
         sections: dict[Section, list[Row]] = {}
     elif src.status is SourceStatus.FIRST_RUN:
-        sections = _inventory(src.items, now)
+        sections = _inventory(src.items, now, tz)
     else:
         sections = _sections(changes, src, now)
     _add_extras(sections, src, now, tz)
@@ -168,13 +168,15 @@ def _place(change: Change, state: ItemState | None, now: dt.datetime) -> Section
     return Section.ACKNOWLEDGED if active_ack(state.ack, now) else Section.NEW
 
 
-def _inventory(items: Iterable[ItemState], now: dt.datetime) -> dict[Section, list[Row]]:
+def _inventory(
+    items: Iterable[ItemState], now: dt.datetime, tz: dt.tzinfo
+) -> dict[Section, list[Row]]:
     risky = [s for s in items if s.findings]
     open_ = [s for s in risky if not active_ack(s.ack, now)]
     acked = [s for s in risky if active_ack(s.ack, now)]
     return {
-        Section.INVENTORY: finding_rows(open_, now, Section.INVENTORY),
-        Section.ACKNOWLEDGED: finding_rows(acked, now, Section.ACKNOWLEDGED),
+        Section.INVENTORY: finding_rows(open_, now, Section.INVENTORY, tz),
+        Section.ACKNOWLEDGED: finding_rows(acked, now, Section.ACKNOWLEDGED, tz),
     }
 
 
@@ -183,7 +185,7 @@ def _add_extras(
 ) -> None:
     if src.status is not SourceStatus.FAILED:
         opened = [ItemState(o.key, o.findings, None, o.first_seen) for o in src.open_findings]
-        sections[Section.OPEN] = finding_rows(opened, now, Section.OPEN)
+        sections[Section.OPEN] = finding_rows(opened, now, Section.OPEN, tz)
         sections[Section.RULES] = rule_rows(src.rule_changes)
     sections[Section.POLICY] = _policy_rows(src)
     sections[Section.UNDOCUMENTED] = _undocumented_rows(src, tz)

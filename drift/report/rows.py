@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from drift import clockface
 from drift.model import Change, ChangeKind, Finding, ItemKey, Provenance, Scope
 from drift.report.model import Acknowledgement, ItemState, Row, RuleChange, Section
 
@@ -65,7 +66,9 @@ def age_days(first_seen: dt.datetime | None, now: dt.datetime) -> int | None:
     return max(0, (now - aware).days)
 
 
-def finding_rows(states: Sequence[ItemState], now: dt.datetime, section: Section) -> list[Row]:
+def finding_rows(
+    states: Sequence[ItemState], now: dt.datetime, section: Section, tz: dt.tzinfo
+) -> list[Row]:
     """Rows for items known by their findings (still-open, inventory, acknowledged)."""
     grouped: dict[tuple[str, str], list[ItemState]] = defaultdict(list)
     for state in states:
@@ -73,7 +76,7 @@ def finding_rows(states: Sequence[ItemState], now: dt.datetime, section: Section
     rows = []
     for members in grouped.values():
         first_seen = _first_seen(members)
-        since = f"open since {first_seen:%Y-%m-%d}" if first_seen else ""
+        since = f"open since {clockface.day(first_seen, tz)}" if first_seen else ""
         rows.append(
             _base_row(
                 [m.key for m in members],

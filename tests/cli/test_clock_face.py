@@ -94,6 +94,8 @@ def test_digest_files_subject_and_json_agree_on_the_day(work: Path) -> None:
         if "since" in r["detail"]
     ]
     assert undocumented and all("since 2026-11-30" in d for d in undocumented)
+    still_open = [r["detail"] for s in latest["sources"] for r in s["sections"].get("open", [])]
+    assert still_open and set(still_open) == {"open since 2026-11-29"}  # 28 Nov in UTC
 
 
 def test_reconcile_and_report_use_the_same_clock(work: Path) -> None:
