@@ -53,7 +53,7 @@ def test_signed_delivery(
     assert _verify(request, base64.b64decode(SECRET))
     assert request.headers["webhook-id"] == rendered.digest_id
     assert request.headers["webhook-timestamp"].isdigit()
-    assert json.loads(request.get_data())["version"] == 1
+    assert json.loads(request.get_data())["version"] == 2
     assert request.get_data() == rendered.json.encode()
 
 
