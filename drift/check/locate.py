@@ -4,9 +4,10 @@ Every plan format drift reads keeps a property's schema under a JSON Schema ``pr
 object, and names its event either by a member key (``"events": {"Signup": ...}``) or by a
 ``"name"`` / ``"key"`` / ``"title"`` string of an enclosing object (Lexicon entries, Segment rules,
 legacy plans). So the locator needs no knowledge of the formats themselves (the parsers in
-``drift.sources`` stay the only ones): it indexes every member of a ``properties`` object with the
-chain of property names above it and the names its ancestors mention, then picks, for an item,
-the candidate whose chain ends with the item's (dotted) name and whose ancestors mention its event.
+``drift.sources`` stay the only ones): it indexes every member of a ``properties`` object by its
+key and by the events its ancestors name, with the chain of property names above it, then picks,
+for an item, the candidate whose chain ends with the item's (dotted) name under the item's event.
+One pass over the document, one dictionary lookup per item.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from drift.govern.properties import plain_event
 from drift.model import ANY_EVENT, ItemKey, Scope, nfc
 
 _NAMING_KEYS = ("name", "key", "title")
+NO_EVENT = None  # bucket of properties no enclosing object names as an event
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,12 @@ class Candidate:
 
     path: str  # property names from the nearest schema root, dotted like item names
     line: int
-    mentions: frozenset[str]  # keys and names of its ancestors (event names among them)
 
 
 @dataclass(frozen=True)
 class _Visit:
     node: Any
-    mentions: frozenset[str]
+    events: frozenset[str]  # events its ancestors name
     chain: tuple[str, ...]
     is_properties: bool  # node is the value of a JSON Schema ``properties`` keyword
 
@@ -44,9 +45,10 @@ class Locator:
     def __init__(self, tree: Any, events: Iterable[str]) -> None:
         # Segment rules are events named "<key> [TRACK v2]": the file says only "<key>"
         self._events = frozenset(name for e in events for name in (e, plain_event(e)))
+        self._index: dict[tuple[str, str | None], list[Candidate]] = {}
         self._by_leaf: dict[str, list[Candidate]] = {}
         self._event_lines: dict[str, int] = {}
-        self._index(tree)
+        self._walk(tree)
 
     def line(self, key: ItemKey) -> int:
         if key.scope is not Scope.EVENT:
@@ -56,65 +58,71 @@ class Locator:
         return self._event_lines.get(key.event) or self._event_lines.get(plain_event(key.event), 1)
 
     def _best(self, key: ItemKey) -> Candidate | None:
-        matches = [c for c in self._candidates(key.name) if _ends_with(c.path, key.name)]
-        if not matches:
-            return None
-        preferred = [c for c in matches if self._belongs(c, key)] or matches
-        return min(preferred, key=lambda c: (len(c.path), c.line))
+        leaves = _leaves(key.name)
+        for event in _buckets(key):
+            found = [c for leaf in leaves for c in self._index.get((leaf, event), ())]
+            best = _closest(found, key.name)
+            if best is not None:
+                return best
+        return _closest([c for leaf in leaves for c in self._by_leaf.get(leaf, ())], key.name)
 
-    def _candidates(self, name: str) -> list[Candidate]:
-        parts = name.split(".")
-        leaves = {".".join(parts[i:]) for i in range(len(parts))}
-        return [c for leaf in leaves for c in self._by_leaf.get(leaf, ())]
-
-    def _belongs(self, candidate: Candidate, key: ItemKey) -> bool:
-        if key.scope is Scope.USER_PROPERTY or key.event == ANY_EVENT:
-            return not (candidate.mentions & self._events)
-        return key.event in candidate.mentions or plain_event(key.event) in candidate.mentions
-
-    def _index(self, tree: Any) -> None:
+    def _walk(self, tree: Any) -> None:
         stack = [_Visit(tree, frozenset(), (), False)]
         while stack:
             visit = stack.pop()
             if isinstance(visit.node, dict):
                 stack.extend(self._members(visit))
             elif isinstance(visit.node, list):
-                stack.extend(_Visit(child, visit.mentions, (), False) for child in visit.node)
+                stack.extend(_Visit(child, visit.events, (), False) for child in visit.node)
 
     def _members(self, visit: _Visit) -> list[_Visit]:
         node: dict[str, tuple[int, Any]] = visit.node
-        mentions = visit.mentions | _names(node)
+        named = self._named(node)
+        events = visit.events | named if named else visit.events
         out = []
         for raw_key, (line, child) in node.items():
             key = nfc(raw_key)
             chain: tuple[str, ...] = ()
             if visit.is_properties:
                 chain = (*visit.chain, key)
-                path = ".".join(chain)
-                self._by_leaf.setdefault(key, []).append(Candidate(path, line, mentions))
+                self._add(key, Candidate(".".join(chain), line), events)
             elif key in ("items", "properties"):
                 chain = visit.chain
-            self._note_event(node, raw_key, line)
+            child_events = events
+            if key in self._events:
+                self._event_lines.setdefault(key, line)
+                child_events = events | {key}
             is_properties = key == "properties" and not visit.is_properties
-            out.append(_Visit(child, mentions | {key}, chain, is_properties))
+            out.append(_Visit(child, child_events, chain, is_properties))
         return out
 
-    def _note_event(self, node: dict[str, tuple[int, Any]], raw_key: str, line: int) -> None:
-        """An event's line: its member key, or the line of its ``name`` / ``key`` member."""
-        key = nfc(raw_key)
-        if key in self._events:
-            self._event_lines.setdefault(key, line)
-        if raw_key in _NAMING_KEYS and isinstance(node[raw_key][1], str):
-            name = nfc(node[raw_key][1])
-            if name in self._events:
-                self._event_lines.setdefault(name, line)
+    def _named(self, node: dict[str, tuple[int, Any]]) -> frozenset[str]:
+        """Events this object names by a ``name`` / ``key`` / ``title`` member."""
+        found = set()
+        for k in _NAMING_KEYS:
+            if k in node and isinstance(node[k][1], str) and nfc(node[k][1]) in self._events:
+                found.add(nfc(node[k][1]))
+                self._event_lines.setdefault(nfc(node[k][1]), node[k][0])
+        return frozenset(found)
+
+    def _add(self, leaf: str, candidate: Candidate, events: frozenset[str]) -> None:
+        self._by_leaf.setdefault(leaf, []).append(candidate)
+        for event in events or (NO_EVENT,):
+            self._index.setdefault((leaf, event), []).append(candidate)
 
 
-def _names(node: dict[str, tuple[int, Any]]) -> frozenset[str]:
-    return frozenset(
-        nfc(node[k][1]) for k in _NAMING_KEYS if k in node and isinstance(node[k][1], str)
-    )
+def _buckets(key: ItemKey) -> tuple[str | None, ...]:
+    if key.scope is Scope.USER_PROPERTY or key.event == ANY_EVENT:
+        return (NO_EVENT,)
+    return (key.event, plain_event(key.event))
 
 
-def _ends_with(path: str, name: str) -> bool:
-    return path == name or path.endswith("." + name)
+def _leaves(name: str) -> set[str]:
+    """Keys the last step of a dotted name can be: ``a.b.c`` is ``c``, ``b.c`` or ``a.b.c``."""
+    parts = name.split(".")
+    return {".".join(parts[i:]) for i in range(len(parts))}
+
+
+def _closest(candidates: list[Candidate], name: str) -> Candidate | None:
+    matches = [c for c in candidates if c.path == name or c.path.endswith("." + name)]
+    return min(matches, key=lambda c: (len(c.path), c.line)) if matches else None

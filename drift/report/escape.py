@@ -2,8 +2,9 @@
 
 ``show`` is display hygiene shared by every human format: invisible and bidi control characters
 become visible escapes (``\\u202e``), and long names are cut. Each format then escapes its own
-metacharacters: HTML by Jinja's autoescape, Markdown, Slack mrkdwn and CSV here. Headers (mail
-subject) take ``header_text``: no control character survives, one line, capped.
+metacharacters: HTML by Jinja's autoescape, Markdown, Slack mrkdwn, CSV and GitHub workflow
+commands here. Headers (mail subject) take ``header_text``: no control character survives, one
+line, capped.
 """
 
 from __future__ import annotations
@@ -92,3 +93,17 @@ def csv_cell(value: object) -> str:
     """Spreadsheet-safe: a cell starting with = + - @ (a formula) gets a leading apostrophe."""
     text = visible("" if value is None else str(value))
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# --------------------------------------------------------------------------- GitHub Actions
+
+
+def workflow_data(text: str) -> str:
+    """The message of a workflow command (``::error ...::message``), by the runner's rules
+    (actions/toolkit ``command.ts``): ``%``, CR and LF become ``%25``, ``%0D``, ``%0A``."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(text: str) -> str:
+    """A property value of a workflow command (``file=``, ``title=``): also ``:`` and ``,``."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from drift.check.formats.github import escape_data, escape_property
+from drift.report.escape import workflow_data, workflow_property
 from tests.check.conftest import EMAIL_DOMAIN_LINE, HAS_EMAIL_LINE, commit, run_check
 from tests.conftest import CASES
 
@@ -123,8 +123,8 @@ def test_github_hostile_name_cannot_inject_a_command(hostile_repo: Path) -> None
 
 
 def test_github_escaping_follows_the_runner_rules() -> None:
-    assert escape_data("50%\r\nnext") == "50%25%0D%0Anext"
-    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    assert workflow_data("50%\r\nnext") == "50%25%0D%0Anext"
+    assert workflow_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
 
 
 def test_junit_hostile_name_is_well_formed_xml(hostile_repo: Path) -> None:

@@ -1,8 +1,7 @@
 """``--format github``: workflow commands that GitHub Actions shows as annotations on the diff.
 
-``::error file=plan.json,line=14,title=...::message``. Escaping follows the runner's own rules
-(actions/toolkit ``command.ts``): in the message ``%``, CR and LF become ``%25``, ``%0D``, ``%0A``;
-in property values ``:`` and ``,`` also become ``%3A`` and ``%2C``. Names are made display-safe
+``::error file=plan.json,line=14,title=...::message``, escaped by the runner's own rules
+(``drift.report.escape.workflow_data`` / ``workflow_property``). Names are made display-safe
 first, so no control character reaches the log.
 """
 
@@ -10,20 +9,12 @@ from __future__ import annotations
 
 from drift.check.formats import words
 from drift.check.result import CheckFinding, CheckResult
-from drift.report.escape import show
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+from drift.report.escape import show, workflow_data, workflow_property
 
 
 def command(level: str, file: str, line: int, title: str, message: str) -> str:
-    props = f"file={escape_property(show(file))},line={line},title={escape_property(title)}"
-    return f"::{level} {props}::{escape_data(message)}"
+    props = f"file={workflow_property(show(file))},line={line},title={workflow_property(title)}"
+    return f"::{level} {props}::{workflow_data(message)}"
 
 
 def _level(result: CheckResult, finding: CheckFinding) -> str:
