@@ -63,6 +63,19 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def vendor_time(raw: Any) -> dt.datetime | None:
+    """A vendor's ISO 8601 timestamp as aware UTC; None when absent, unreadable or before 1970
+    (Segment's Go zero time ``0001-01-01T00:00:00.000Z`` means "none")."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        when = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC) if when.year >= 1970 else None
+
+
 def nfc(text: str) -> str:
     """Names are compared in Unicode NFC so that visually equal names are equal."""
     return unicodedata.normalize("NFC", text)
@@ -152,11 +165,17 @@ class Item:
     event: str
     name: str
     definition: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: When the vendor says it first saw or created the item (not part of the definition).
+    vendor_since: dt.datetime | None = field(default=None, compare=False)
 
     @classmethod
-    def of(cls, scope: Scope, event: str, name: str = "", **fields: Any) -> Item:
-        """Convenience constructor: NFC names and a canonical definition from ``fields``."""
-        return cls(Scope(scope), nfc(event), nfc(name), make_definition(**fields))
+    def of(
+        cls, scope: Scope, event: str, name: str = "", *, since: Any = None, **fields: Any
+    ) -> Item:
+        """Convenience constructor: NFC names and a canonical definition from ``fields``;
+        ``since`` is the vendor's first-seen or creation time (ISO 8601 text or a datetime)."""
+        when = since if isinstance(since, dt.datetime) else vendor_time(since)
+        return cls(Scope(scope), nfc(event), nfc(name), make_definition(**fields), when)
 
     @property
     def key(self) -> ItemKey:

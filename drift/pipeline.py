@@ -23,6 +23,7 @@ from drift.compose import Composed, compose
 from drift.errors import DriftError
 from drift.exitcodes import Exit
 from drift.model import RenderedDigest, Schema, Severity, utcnow
+from drift.plugins import source_classes
 from drift.report.model import Digest, Section
 from drift.scrub import scrub
 from drift.store import outbox, runs
@@ -94,7 +95,14 @@ def record_all(
                 SourceOutcome(name, type_, "failed", str(result), None, result.transient)
             )
             continue
-        recorded = record_snapshot(session, result, source_type=type_, taken_at=now, run_id=run_id)
+        recorded = record_snapshot(
+            session,
+            result,
+            source_type=type_,
+            taken_at=now,
+            run_id=run_id,
+            reader_version=getattr(source_classes()[type_], "reader_version", 1),
+        )
         outcomes.append(
             SourceOutcome(
                 name, type_, "unchanged" if recorded.unchanged else "read", None, recorded

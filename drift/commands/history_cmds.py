@@ -30,6 +30,7 @@ ROW_COLUMNS = [
     "severity",
     "events",
     "first_seen",
+    "origin",
     "last_seen",
     "ack",
 ]
@@ -162,6 +163,7 @@ def _exposure_row(row: Exposure, report: ExposureReport, tz: dt.tzinfo) -> dict[
         "severity": str(top.severity),
         "events": list(row.events),
         "first_seen": _iso(row.first_seen, tz),
+        "origin": origin(row.vendor_since, row.first_seen, row.at_baseline, tz),
         "last_seen": _iso(row.last_seen, tz) if row.last_seen else "still present",
         "ack": _ack_text(row, report),
     }
@@ -281,18 +283,31 @@ def _html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def origin(
+    vendor_since: dt.datetime | None, first_seen: dt.datetime, at_baseline: bool, tz: dt.tzinfo
+) -> str:
+    """ "at the vendor since D (vendor's date), first recorded by drift on E" (times in ``tz``)."""
+    vendor = (
+        f"at the vendor since {_iso(vendor_since, tz)} (vendor's date), " if vendor_since else ""
+    )
+    baseline = " (present at baseline)" if at_baseline else ""
+    return f"{vendor}first recorded by drift on {_iso(first_seen, tz)}{baseline}"
+
+
 def _moment_rows(found: KeyHistory, tz: dt.tzinfo) -> list[dict[str, Any]]:
+    moments = found.moments()
+    told = origin(found.vendor_since, found.first_seen, found.at_baseline, tz)
     return [
         {
             "source": found.source,
             "item": found.key.label,
             "at": _iso(m.at, tz),
             "what": m.what,
-            "detail": m.detail,
+            "detail": told if i == 0 else m.detail,
             "types": list(m.version.definition.get("type", ())),
             "classification": _classification(m.version.findings),
         }
-        for m in found.moments()
+        for i, m in enumerate(moments)
     ]
 
 
@@ -303,6 +318,9 @@ def _history_doc(found: KeyHistory, tz: dt.tzinfo) -> dict[str, Any]:
         "event": found.key.event,
         "name": found.key.name,
         "first_seen": _iso(found.first_seen, tz),
+        "vendor_since": _iso(found.vendor_since, tz) if found.vendor_since else None,
+        "present_at_baseline": found.at_baseline,
+        "origin": origin(found.vendor_since, found.first_seen, found.at_baseline, tz),
         "last_seen": _iso(found.last_seen, tz) if found.last_seen else None,
         "still_present": found.present,
         "moments": [

@@ -49,6 +49,7 @@ class AmplitudeSource(VendorSource):
     Config = AmplitudeConfig
     hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
+    reader_version = 2  # 2: classifications, owners, activity/visibility flags, showDeleted
     absence_is_unlisting = True
 
     def fetch(self) -> Schema:

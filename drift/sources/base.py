@@ -148,6 +148,10 @@ class SourceBase:
     #: True when a vendor drops items from its listing without deleting them (hidden, garbage
     #: collected): their absence is reported as "no longer listed" rather than "removed".
     absence_is_unlisting: ClassVar[bool] = False
+    #: Raise when the connector starts reading the vendor more completely (new fields, nesting,
+    #: corrected flags): the digest then reports the difference as a reader upgrade, not as drift
+    #: in the vendor. Stored per snapshot.
+    reader_version: ClassVar[int] = 1
 
     def __init__(self, config: SourceConfig, runtime: Runtime | None = None) -> None:
         self.config = config

@@ -36,6 +36,7 @@ class EventsConfig(SourceConfig):
 class EventsSource(SourceBase):
     Config = EventsConfig
     provenance = Provenance.OBSERVED
+    reader_version = 2  # 2: page/screen names kept only when short strings
     absence_is_unlisting = True
 
     def fetch(self) -> Schema:

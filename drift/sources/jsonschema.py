@@ -38,6 +38,7 @@ class JsonSchemaConfig(SourceConfig):
 class JsonSchemaSource(SourceBase):
     Config = JsonSchemaConfig
     provenance = Provenance.DOCUMENTED
+    reader_version = 2  # 2: Segment exports through the segment_rules parser
 
     def fetch(self) -> Schema:
         config = self.config

@@ -61,6 +61,7 @@ class MixpanelSource(VendorSource):
     Config = MixpanelConfig
     hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
+    reader_version = 2  # 2: owners from contacts and teamContacts
 
     def fetch(self) -> Schema:
         config = self.config

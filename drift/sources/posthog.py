@@ -70,6 +70,7 @@ class PostHogSource(VendorSource):
     Config = PostHogConfig
     hosts, pace = HOSTS, PACE
     provenance = Provenance.OBSERVED
+    reader_version = 2  # 2: properties linked to events, session properties
     absence_is_unlisting = True
 
     def fetch(self) -> Schema:
@@ -99,7 +100,8 @@ class PostHogSource(VendorSource):
         assert isinstance(config, PostHogConfig)
         events = [e for e in self._paged(http, f"{base}/event_definitions/", {}) if e.get("name")]
         for event in events:
-            yield Item.of(Scope.EVENT, str(event["name"]), **_event_fields(event))
+            since = event.get("created_at")
+            yield Item.of(Scope.EVENT, str(event["name"]), since=since, **_event_fields(event))
         props = f"{base}/property_definitions/"
         linked = sorted({str(e["name"]) for e in events})[: config.max_linked_events]
         yield from self._event_props(http, props, linked)

@@ -61,6 +61,7 @@ class SegmentSource(VendorSource):
     Config = SegmentConfig
     hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
+    reader_version = 2  # 2: segment_rules (nesting, COMMON, newest versions, zero-time)
 
     def probe(self) -> str:
         with self._http() as http:

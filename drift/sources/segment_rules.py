@@ -20,15 +20,13 @@ prefixed ``<plan>/``, user traits sit under event ``<plan>`` and group traits un
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from drift.model import ANY_EVENT, Item, Scope
+from drift.model import ANY_EVENT, Item, Scope, vendor_time
 from drift.sources.jsonschema_walk import dig, event_fields, property_items
 
 COMMON = "COMMON"
-UNIX_EPOCH_YEAR = 1970
 
 
 def rules_items(rules: Iterable[Any], plan: str = "") -> Iterator[Item]:
@@ -56,7 +54,7 @@ def rule_items(rule: Mapping[str, Any], plan: str = "") -> Iterator[Item]:
         event = f"{prefix}{ANY_EVENT}"
     else:
         event = f"{prefix}{rule_label(rule)}"
-        yield Item.of(Scope.EVENT, event, **rule_event_fields(rule))
+        yield Item.of(Scope.EVENT, event, since=rule.get("createdAt"), **rule_event_fields(rule))
     yield from property_items(Scope.EVENT_PROPERTY, event, dig(schema, "properties", "properties"))
     context = dig(schema, "properties", "context")
     yield from property_items(Scope.EVENT_PROPERTY, event, context, "context.")
@@ -90,18 +88,7 @@ def labels(raw: Any) -> list[str] | None:
 
 def is_deprecated(raw: Any) -> bool:
     """A real date deprecates; none, Go's zero time or anything before 1970 does not."""
-    when = parse_time(raw)
-    return when is not None and when.year >= UNIX_EPOCH_YEAR
-
-
-def parse_time(raw: Any) -> dt.datetime | None:
-    """An ISO 8601 time (``Z`` or offset), or None when absent or unreadable."""
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    try:
-        return dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return vendor_time(raw) is not None
 
 
 def rule_type(rule: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -46,6 +46,8 @@ class Exposure:
     last_seen: dt.datetime | None  # None: still present
     acks: tuple[Ack, ...] = ()  # matching acknowledgements (newest first)
     fully_acknowledged: bool = False
+    vendor_since: dt.datetime | None = None  # the vendor's own first-seen date, when it says
+    at_baseline: bool = False  # held since drift's first snapshot of the source
 
     @property
     def top(self) -> Finding:
@@ -159,10 +161,17 @@ def _source_exposure(
     grader.grade(session, pairs, overlapping.with_only_columns(ItemRow.definition_id))
     risky = sorted({n for n, d in pairs if grader.findings(n, d)})
     by_name: dict[str, list[Interval]] = {}
-    for interval in _name_intervals(session, snaps, sid, risky):
+    since: dict[str, dt.datetime] = {}
+    for interval in _name_intervals(session, snaps, sid, risky, since):
         by_name.setdefault(interval.key.name, []).append(interval)
+    baseline = snaps.rows[0].id if snaps.rows else None
     return [
-        _exposure(snaps.name, name, by_name.get(name, []), span, grader, index) for name in risky
+        replace(
+            _exposure(snaps.name, name, by_name.get(name, []), span, grader, index),
+            vendor_since=since.get(name),
+            at_baseline=min(i.valid_from for i in by_name.get(name, [])) == baseline,
+        )
+        for name in risky
     ]
 
 
@@ -193,20 +202,32 @@ def _exposure(
 
 
 def _name_intervals(
-    session: Session, snaps: SourceSnapshots, sid: int, names: list[str]
+    session: Session,
+    snaps: SourceSnapshots,
+    sid: int,
+    names: list[str],
+    since: dict[str, dt.datetime],
 ) -> list[Interval]:
-    """Every interval (whole history) of the given property names on one source."""
+    """Every interval (whole history) of the given property names on one source; ``since``
+    gets the earliest vendor first-seen date per name."""
     wanted = set(names)
     keys: dict[int, ItemKey] = {}
     for chunk in chunks([h16(n) for n in names]):
         # By name hash alone, so that every backend walks ix_item_key_name_hash (SQLite without
         # statistics prefers the (source_id, key_hash) index and would scan the whole source).
         query = select(
-            ItemKeyRow.id, ItemKeyRow.source_id, ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name
+            ItemKeyRow.id,
+            ItemKeyRow.source_id,
+            ItemKeyRow.scope,
+            ItemKeyRow.event,
+            ItemKeyRow.name,
+            ItemKeyRow.vendor_since,
         ).where(ItemKeyRow.name_hash.in_(chunk))
-        for key_id, key_source, scope, event, name in session.execute(query):
+        for key_id, key_source, scope, event, name, vendor in session.execute(query):
             if key_source == sid and scope != Scope.EVENT and name in wanted:
                 keys[key_id] = ItemKey(Scope(scope), event, name)
+                if vendor is not None and (name not in since or vendor < since[name]):
+                    since[name] = vendor
     rows = item_rows(session, keys)
     return [make_interval(snaps, keys[k], d, f, t) for k, d, f, t in rows]
 

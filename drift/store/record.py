@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from drift.model import Item, Schema, Scope
@@ -73,8 +73,10 @@ def record_snapshot(
     taken_at: dt.datetime,
     fetch_ms: int = 0,
     run_id: int | None = None,
+    reader_version: int = 1,
 ) -> Recorded:
-    """Write one snapshot of ``schema`` inside the caller's transaction."""
+    """Write one snapshot of ``schema`` inside the caller's transaction; ``reader_version`` is
+    the version of the connector that read it."""
     source = source_row(session, schema.source, source_type, taken_at)
     open_rows = _open_items(session, source.id)
     snapshot = SnapshotRow(
@@ -88,6 +90,7 @@ def record_snapshot(
         removed=0,
         changed=0,
         run_id=run_id,
+        reader_version=reader_version,
     )
     session.add(snapshot)
     session.flush()
@@ -112,8 +115,33 @@ def record_snapshot(
 
     _close(session, to_close, snapshot.id)
     _open(session, source.id, snapshot.id, to_open)
+    _keep_vendor_dates(session, source.id, schema.items)
     snapshot.added, snapshot.removed, snapshot.changed = added, len(vanished), changed
     return Recorded(snapshot.id, source.id, len(schema.items), added, len(vanished), changed)
+
+
+def _keep_vendor_dates(session: Session, source_id: int, items: Iterable[Item]) -> None:
+    """Store the earliest first-seen date the vendor gave for each key (its own clock)."""
+    dated = {key_h16(i): i.vendor_since for i in items if i.vendor_since is not None}
+    if not dated:
+        return
+    stored = session.execute(
+        select(ItemKeyRow.key_hash, ItemKeyRow.id, ItemKeyRow.vendor_since).where(
+            ItemKeyRow.source_id == source_id
+        )
+    )
+    updates = [
+        {"key_id": key_id, "since": dated[bytes(kh)]}
+        for kh, key_id, since in stored
+        if bytes(kh) in dated and (since is None or dated[bytes(kh)] < since)
+    ]
+    if updates:
+        statement = (
+            update(ItemKeyRow)
+            .where(ItemKeyRow.id == bindparam("key_id"))
+            .values(vendor_since=bindparam("since"))
+        )
+        session.connection().execute(statement, updates)
 
 
 def _open_items(session: Session, source_id: int) -> dict[bytes, tuple[int, bytes]]:

@@ -112,6 +112,8 @@ class SnapshotRow(Base):
     removed: Mapped[int] = mapped_column(Integer)
     changed: Mapped[int] = mapped_column(Integer)
     run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Version of the connector that read it (NULL: before readers were versioned, i.e. 1).
+    reader_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class DefinitionRow(Base):
@@ -136,6 +138,8 @@ class ItemKeyRow(Base):
     scope: Mapped[str] = mapped_column(String(20))
     event: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
+    #: The earliest date the vendor said it first saw or created the item (its own clock).
+    vendor_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ItemRow(Base):

@@ -19,6 +19,7 @@ from drift.model import Finding, ItemKey, Scope
 from drift.store.history import (
     Classifier,
     Interval,
+    SourceSnapshots,
     item_rows,
     make_interval,
     source_snapshots,
@@ -26,6 +27,8 @@ from drift.store.history import (
 from drift.store.queries import source_id
 from drift.store.record import chunks, h16
 from drift.store.tables import DefinitionRow, ItemKeyRow, SourceRow
+
+PRESENT_AT_BASELINE = "present at baseline"
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,19 @@ class KeyHistory:
     source: str
     key: ItemKey
     versions: tuple[Version, ...]
+    vendor_since: dt.datetime | None = None  # the vendor's own first-seen/creation date
+    baseline: int | None = None  # drift's first snapshot of the source
 
     @property
     def first_seen(self) -> dt.datetime:
+        """When drift first recorded it (drift's clock)."""
         return self.versions[0].interval.first_seen
+
+    @property
+    def at_baseline(self) -> bool:
+        """Present in drift's first snapshot of the source: it did not "appear" then, it was
+        already there (since ``vendor_since``, when the vendor says)."""
+        return self.versions[0].interval.valid_from == self.baseline
 
     @property
     def last_seen(self) -> dt.datetime | None:
@@ -63,7 +75,8 @@ class KeyHistory:
         for version in self.versions:
             start = version.interval
             if previous is None:
-                out.append(Moment(start.first_seen, start.valid_from, "appeared", "", version))
+                what = PRESENT_AT_BASELINE if self.at_baseline else "appeared"
+                out.append(Moment(start.first_seen, start.valid_from, what, "", version))
             elif previous.interval.valid_to == start.valid_from:
                 detail = _field_changes(previous.definition, version.definition)
                 out.append(Moment(start.first_seen, start.valid_from, "changed", detail, version))
@@ -83,7 +96,7 @@ class Moment:
 
     at: dt.datetime
     snapshot: int
-    what: str  # appeared | changed | disappeared | reappeared
+    what: str  # present at baseline | appeared | changed | disappeared | reappeared
     detail: str
     version: Version
 
@@ -124,13 +137,15 @@ def timeline(
     )
     if source is not None:
         source_id(session, source)  # says so when the source is unknown
-    keys = {
-        row.id: (src, _key(row))
+    found_rows = [
+        (row, src)
         for row, src in session.execute(query)
         if _key_name(_key(row)) == name
         and (event is None or row.event == event)
         and (source is None or src == source)
-    }
+    ]
+    keys = {row.id: (src, _key(row)) for row, src in found_rows}
+    since = {row.id: row.vendor_since for row, _ in found_rows}
     rows = item_rows(session, keys)
     snaps = {src: source_snapshots(session, src) for src, _ in keys.values()}
     definitions = _definitions(session, {r[1] for r in rows})
@@ -139,8 +154,15 @@ def timeline(
         src, key = keys[key_id]
         interval = make_interval(snaps[src], key, def_id, valid_from, valid_to)
         grouped.setdefault(key_id, []).append(_version(interval, definitions, classifier))
-    found = [KeyHistory(*keys[k], tuple(v)) for k, v in grouped.items()]
+    found = [
+        KeyHistory(*keys[k], tuple(v), since[k], _baseline(snaps[keys[k][0]]))
+        for k, v in grouped.items()
+    ]
     return sorted(found, key=lambda h: (h.source, h.key))
+
+
+def _baseline(snaps: SourceSnapshots) -> int | None:
+    return snaps.rows[0].id if snaps.rows else None
 
 
 def _definitions(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:

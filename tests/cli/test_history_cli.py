@@ -148,12 +148,18 @@ def test_timeline_shows_changes_in_the_configured_timezone(config: Path) -> None
     (key,) = json.loads(out)["keys"]
     moments = [(m["what"], m["at"], m["detail"]) for m in key["moments"]]
     assert moments == [
-        ("appeared", "2026-11-02T23:30:00+01:00", ""),
+        ("present at baseline", "2026-11-02T23:30:00+01:00", ""),
         ("changed", "2026-11-03T00:30:00+01:00", "type string -> integer"),
     ]
+    assert key["origin"] == (
+        "first recorded by drift on 2026-11-02T23:30:00+01:00 (present at baseline)"
+    )
     assert key["still_present"] and key["first_seen"] == "2026-11-02T23:30:00+01:00"
     code, out, _ = drift(config, "timeline", "email", "--format", "json")
-    assert [m["what"] for m in json.loads(out)["keys"][0]["moments"]] == ["appeared", "disappeared"]
+    assert [m["what"] for m in json.loads(out)["keys"][0]["moments"]] == [
+        "present at baseline",
+        "disappeared",
+    ]
     code, out, _ = drift(config, "timeline", "email")
     assert code == 0 and "Timeline of email (times in Europe/Berlin)" in out
     code, _, err = drift(config, "timeline", "never_seen")

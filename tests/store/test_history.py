@@ -201,7 +201,7 @@ def test_timeline_of_a_property_across_events_and_changes(database: Database) ->
     ]
     checkout, signup = found
     assert [(m.what, m.at) for m in signup.moments()] == [
-        ("appeared", at(0)),
+        ("present at baseline", at(0)),  # in drift's first snapshot: it did not "appear" then
         ("disappeared", at(2)),
         ("reappeared", at(3)),
     ]
@@ -223,7 +223,11 @@ def test_timeline_filters_and_event_names(database: Database) -> None:
         only = timeline(session, "email", StandIn(), event="Signup")
         none = timeline(session, "nothing", StandIn())
     assert [h.source for h in ip] == ["plan"]
-    assert [m.what for m in ip[0].moments()] == ["appeared", "disappeared", "reappeared"]
+    assert [m.what for m in ip[0].moments()] == [
+        "present at baseline",
+        "disappeared",
+        "reappeared",
+    ]
     assert ip[0].versions[0].interval.last_seen == at(1)
     assert [h.key.scope for h in signup] == [Scope.EVENT]
     assert [h.key.event for h in only] == ["Signup"] and none == []

@@ -12,7 +12,7 @@ from drift.errors import StoreError
 from drift.model import Item, Provenance, Schema, Scope
 from drift.store import queries, record
 from drift.store.database import Database
-from drift.store.tables import DefinitionRow, ItemRow, SnapshotRow
+from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 
@@ -149,3 +149,20 @@ def test_resolve_ref_by_date_latest_previous_and_id(database: Database) -> None:
         assert queries.resolve_ref(session, "plan", str(ids[0])) == ids[0]
         assert queries.resolve_ref(session, "plan", "2026-11-02") == ids[1]
         assert queries.resolve_ref(session, "plan", "2026-10-01") is None
+
+
+def test_the_vendors_earliest_first_seen_date_is_kept(database: Database) -> None:
+    def dated(since: str) -> Schema:
+        return schema(Item.of(Scope.EVENT, "Signup", since=since), prop("Signup", "email"))
+
+    store(database, dated("2025-03-01T00:00:00Z"))
+    store(database, dated("2024-01-01T00:00:00Z"), day=1)  # the vendor corrects it earlier
+    store(database, dated("2025-06-01T00:00:00Z"), day=2)  # a later date never replaces it
+    store(database, dated("0001-01-01T00:00:00Z"), day=3)  # Go's zero time is "no date"
+    with database.session() as session:
+        found = session.execute(select(ItemKeyRow.scope, ItemKeyRow.vendor_since))
+        rows = {scope: since for scope, since in found}
+        readers = set(session.scalars(select(SnapshotRow.reader_version)))
+    assert rows == {"event": dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "event_property": None}
+    assert readers == {1}
+    assert count(database, ItemRow) == 2  # the date is not part of the definition
