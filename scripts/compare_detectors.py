@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Compare drift's name classifier with other tools' name-based detectors on labelled names.
 
-    python scripts/compare_detectors.py [LABELS.csv] [--detectors reference-detectors.json]
+    python scripts/compare_detectors.py [LABELS.csv ...] [--detectors reference-detectors.json]
+
+Without LABELS, scores the English set (``names-labeled.csv``) and each language's set
+(``names-de.csv``, ``names-fr.csv``...), one table each.
 
 Prints F1, precision and recall of sensitive-vs-benign, and category accuracy where a
 detector's labels map onto drift's categories ("n/a" when they do not: Segment's red/yellow).
@@ -160,21 +163,30 @@ def row(label: str, s: Scores, has_categories: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labels", nargs="?", type=Path, default=LABELS / "names-labeled.csv")
+    parser.add_argument("labels", nargs="*", type=Path, default=default_labels())
     parser.add_argument("--detectors", type=Path, default=LABELS / "reference-detectors.json")
     parser.add_argument("--rules", type=Path, default=None, help="A user rules file for drift.")
     args = parser.parse_args(argv)
-    rows = read_labeled(args.labels)
     spec = json.loads(args.detectors.read_text(encoding="utf-8"))
-    print(
-        f"{args.labels.name}: {len(rows)} names, {sum(bool(r.category) for r in rows)} sensitive\n"
-    )
+    drift = predictor(load_classifier(args.rules))
+    for n, path in enumerate(args.labels):
+        print("\n" if n else "", end="")
+        table(path, drift, spec)
+    return 0
+
+
+def default_labels() -> list[Path]:
+    return [LABELS / "names-labeled.csv", *sorted(LABELS.glob("names-??.csv"))]
+
+
+def table(path: Path, drift: Callable[[Labeled], Prediction], spec: dict[str, dict]) -> None:
+    rows = read_labeled(path)
+    print(f"{path.name}: {len(rows)} names, {sum(bool(r.category) for r in rows)} sensitive\n")
     print("| detector               | F1    | prec. | recall | cat. acc | tp  | fp  | fn  |")
     print("|------------------------|-------|-------|--------|----------|-----|-----|-----|")
-    print(row("drift", score(rows, predictor(load_classifier(args.rules))), True))
+    print(row("drift", score(rows, drift), True))
     for label, match, mapping in detectors(spec):
         print(row(label, score(rows, as_predictor(match, mapping)), mapping is not None))
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from drift.classify.patterns import (
@@ -21,6 +21,7 @@ from drift.classify.rules import RuleSet, RuleSpec
 from drift.classify.shape import Temporary, TypeView, type_view
 from drift.classify.tokens import spellings, tokenize
 from drift.classify.words import Words
+from drift.confusables import is_suspicious
 from drift.model import Finding, Severity
 
 #: Bump when matching semantics change, so ``rules_hash`` changes and inventories re-classify.
@@ -102,7 +103,10 @@ class Classifier:
         dgrams = self._description_grams(description) if description else []
         hits = self._hits(grams, lo, hi, view, dgrams)
         marked = [tokens[i] for i in sorted(marks)]
-        return _findings(hits, marked, self._temp_severity, self.rules.language_name)
+        found = _findings(hits, marked, self._temp_severity, self.rules.language_name)
+        if found and not name.isascii() and is_suspicious(name):
+            return tuple(_lookalike(f) for f in found)
+        return found
 
     def _hits(
         self, grams: list[Gram], lo: int, hi: int, view: TypeView, dgrams: list[Gram]
@@ -196,6 +200,15 @@ def _finding(hit: Hit, marks: list[str], language_name: LanguageName) -> Finding
         )
     return Finding(
         rule.spec.id, rule.spec.category, severity, hit.words, signals, reason, bool(marks)
+    )
+
+
+def _lookalike(finding: Finding) -> Finding:
+    """Graded on its confusable skeleton (``еmail`` as ``email``): say so."""
+    return replace(
+        finding,
+        signals=(*finding.signals, "look-alike characters"),
+        reason=finding.reason + "; read through look-alike characters",
     )
 
 

@@ -196,3 +196,13 @@ def test_no_language_vetoes_its_own_terms(clf: Classifier) -> None:
             if pat.language and parts & vetoes:
                 clashes.append(f"{rule.spec.id}: {pat.text} ({pat.language}) vs {parts & vetoes}")
     assert clashes == []
+
+
+def test_lookalike_name_is_graded_and_says_so(clf: Classifier) -> None:
+    (found,) = clf.classify("\u0435mail", ["string"])  # Cyrillic е
+    (plain,) = clf.classify("email", ["string"])
+    assert (found.rule_id, found.severity) == (plain.rule_id, plain.severity)
+    assert found.reason == plain.reason + "; read through look-alike characters"
+    assert "look-alike characters" in found.signals
+    (accented,) = clf.classify("teléfono", ["string"])  # accents are no look-alikes
+    assert "look-alike" not in accented.reason
