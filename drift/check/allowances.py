@@ -50,7 +50,9 @@ class AllowEntry(BaseModel):
     category: str | None = Field(None, description="Only findings of this category.")
     reason: str = Field(description="Why the finding is acceptable.")
     by: str = Field(description="Who accepted it.")
-    until: dt.datetime | dt.date | None = Field(None, description="When it expires.")
+    until: dt.datetime | dt.date | str | None = Field(
+        None, description="When it expires: a TOML date or datetime, or the same as text."
+    )
 
     @field_validator("reason", "by")
     @classmethod
@@ -197,7 +199,8 @@ def _targets(entry: AllowEntry) -> tuple[AckTarget, ...]:
 def _until(value: Any, tz: dt.tzinfo, where: str) -> dt.datetime | None:
     if value is None:
         return None
+    text = value.strip() if isinstance(value, str) else value.isoformat()
     try:
-        return parse_moment(value.isoformat(), tz, end_of_day=True)
+        return parse_moment(text, tz, end_of_day=True)
     except ConfigError as exc:
         raise ConfigError(f"{where}: until: {exc}") from None

@@ -14,7 +14,7 @@ from drift.config import DriftConfig
 from drift.diff.engine import diff_schemas
 from drift.govern.policy import apply_acks, source_violations
 from drift.govern.properties import FindingsFn
-from drift.model import Change, ChangeKind, Item, ItemKey, Provenance, Scope, Severity
+from drift.model import Change, ChangeKind, Item, ItemKey, Provenance, Scope
 from drift.report.rows import change_detail
 
 ADDED_KINDS = frozenset({ChangeKind.PROPERTY_NEW, ChangeKind.PROPERTY_ADDED})
@@ -129,8 +129,3 @@ def stale_allowances(
                 if allowance.matches(head.schema.source, item.key, finding.category):
                     used.add(allowance.number)
     return tuple(a for a in allowances.active if a.number not in used)
-
-
-def worst(findings: Iterable[CheckFinding]) -> Severity | None:
-    ranked = sorted((f.finding.severity for f in findings), key=lambda s: s.rank)
-    return ranked[-1] if ranked else None

@@ -83,3 +83,14 @@ def test_an_unknown_category_is_a_typo(repo: Path) -> None:
     _allow(repo, '[[allow]]\nproperty = "x"\ncategory = "contcat"\nreason = "r"\nby = "b"\n')
     result = run_check("plan.json")
     assert result.code == 2 and "category 'contcat' is not a category" in result.err
+
+
+@time_machine.travel("2027-01-31 20:00:00+00:00", tick=False)
+def test_until_as_text_or_date_means_the_end_of_that_day(repo: Path) -> None:
+    _allow(repo, ALLOW_HAS_EMAIL.format(until='"2027-01-31"'))
+    assert run_check("plan.json", "--base", "HEAD~1").code == 0
+    _allow(repo, ALLOW_HAS_EMAIL.format(until="2027-01-31T12:00:00Z"))
+    assert run_check("plan.json", "--base", "HEAD~1").code == 5
+    _allow(repo, ALLOW_HAS_EMAIL.format(until='"next week"'))
+    bad = run_check("plan.json", "--base", "HEAD~1")
+    assert bad.code == 2 and "[[allow]] #1: until: 'next week' is not a date" in bad.err

@@ -52,7 +52,6 @@ def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "name": "drift",
         "semanticVersion": __version__,
-        "informationUri": "https://pypi.org/project/drift-schema/",
         "rules": rules,
     }
 
