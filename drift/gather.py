@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from drift.model import Change, Finding, Item, ItemKey, Provenance, Schema, Severity
+from drift.model import Change, ChangeKind, Finding, Item, ItemKey, Provenance, Schema, Severity
 from drift.report.model import (
     Acknowledgement,
     ItemState,
@@ -115,12 +115,20 @@ def source_input(
     schema = queries.state_at(session, ctx.current)
     changes = diff(session, ctx.name, ctx.baseline, ctx.current)
     findings = {item.key: classify(item) for item in schema.items}
+    versions = _reader_versions(session, ctx)
+    upgrade: list[Change] = []
+    if versions is not None:
+        changes, upgrade = _split_upgrade(changes, findings)
     state.start(ctx.name)
     for key, found in findings.items():
         state.record(ctx.name, key, found)
     touched = {c.key for c in changes}
     first_run = ctx.baseline is None
-    states_for = touched | ({k for k, f in findings.items() if f} if first_run else set())
+    states_for = (
+        touched
+        | {c.key for c in upgrade}
+        | ({k for k, f in findings.items() if f} if first_run else set())
+    )
     first_seen = firstseen.first_seen_by_key(
         session, ctx.name, [k for k in findings if findings[k]] + list(touched)
     )
@@ -152,9 +160,32 @@ def source_input(
             items,
             open_findings,
             rule_changes,
+            reader_upgrade=tuple(upgrade),
+            reader_versions=versions,
         ),
         schema,
     )
+
+
+#: Changes that make an item visible: a newly visible risky property is still news.
+VISIBLE = frozenset({ChangeKind.EVENT_ADDED, ChangeKind.PROPERTY_NEW, ChangeKind.PROPERTY_ADDED})
+
+
+def _reader_versions(session: Session, ctx: SourceContext) -> tuple[int, int] | None:
+    """(baseline's, current's) reader versions when a newer reader read the current snapshot."""
+    if ctx.baseline is None or ctx.current is None:
+        return None
+    old = queries.snapshot_info(session, ctx.baseline).reader_version
+    new = queries.snapshot_info(session, ctx.current).reader_version
+    return (old, new) if new > old else None
+
+
+def _split_upgrade(
+    changes: list[Change], findings: Mapping[ItemKey, tuple[Finding, ...]]
+) -> tuple[list[Change], list[Change]]:
+    """(still news, from the upgrade): only newly visible items with findings stay news."""
+    news = [c for c in changes if c.kind in VISIBLE and findings.get(c.key)]
+    return news, [c for c in changes if not (c.kind in VISIBLE and findings.get(c.key))]
 
 
 def _ack(

@@ -117,6 +117,8 @@ def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
     else:
         sections = _sections(changes, src, now)
     _add_extras(sections, src, now, tz)
+    if src.reader_upgrade and src.status is not SourceStatus.FIRST_RUN:
+        sections[Section.UPGRADE] = _upgrade_rows(src, now)
     counted = 0 if src.status is SourceStatus.FIRST_RUN else len(changes)
     return SourceDigest(
         name=src.name,
@@ -134,7 +136,31 @@ def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
     )
 
 
+def _upgrade_rows(src: SourceInput, now: dt.datetime) -> list[Row]:
+    """Differences from reading the source more completely: one collapsed section."""
+    states = {s.key: s for s in src.items}
+    ordered = sorted(src.reader_upgrade, key=lambda c: (c.key, KIND_ORDER[c.kind]))
+    entries = [(c, states.get(c.key)) for c in ordered]
+    return other_rows(entries, src.provenance, now, Section.UPGRADE)
+
+
+def _upgrade_note(src: SourceInput) -> str:
+    if not src.reader_upgrade or src.reader_versions is None:
+        return ""
+    old, new = src.reader_versions
+    count = len(src.reader_upgrade)
+    return (
+        f" drift's reader for this source was upgraded (v{old} to v{new}): {count:,} "
+        f"difference{'s' if count != 1 else ''} from reading it more completely, not from the "
+        "vendor, are listed apart."
+    )
+
+
 def _status_line(src: SourceInput, changes: int) -> str:
+    return _base_status_line(src, changes) + _upgrade_note(src)
+
+
+def _base_status_line(src: SourceInput, changes: int) -> str:
     items = f"{src.item_count:,} items"
     if src.status is SourceStatus.FAILED:
         why = one_line(src.reason) or "no reason given"

@@ -94,6 +94,10 @@ class SourceInput:
     rule_changes: tuple[RuleChange, ...] = ()
     policy_violations: tuple[PolicyViolation, ...] = ()
     undocumented: tuple[UndocumentedProperty, ...] = ()
+    #: Differences that come from a newer reader (``reader_versions``: baseline's, current's),
+    #: not from the vendor; newly visible risky properties stay in ``changes`` to be graded.
+    reader_upgrade: tuple[Change, ...] = ()
+    reader_versions: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class Section(StrEnum):
     REMOVED = "removed"  # removed, no longer listed, type changed
     ACKNOWLEDGED = "acknowledged"  # collapsed
     OTHER = "other"  # every other change
+    UPGRADE = "reader_upgrade"  # collapsed: a newer drift reads the source more completely
 
 
 SECTION_TITLES = {
@@ -131,6 +136,7 @@ SECTION_TITLES = {
     Section.REMOVED: "Removed, no longer listed, type changed",
     Section.ACKNOWLEDGED: "Acknowledged",
     Section.OTHER: "Other changes",
+    Section.UPGRADE: "Read more completely by a newer drift (not changes at the vendor)",
     Section.INVENTORY: "Inventory: risky items (first run)",
     Section.POLICY: "Policy violations",
     Section.UNDOCUMENTED: "Observed but not in the tracking plan",

@@ -24,12 +24,19 @@ SEVERITY_MARK = {
     "low": ":large_blue_circle:",
 }
 LISTED = (Section.NEW, Section.INVENTORY, Section.REMOVED, Section.RULES, Section.POLICY)
-COUNTED = (Section.OPEN, Section.ACKNOWLEDGED, Section.OTHER, Section.UNDOCUMENTED)
+COUNTED = (
+    Section.OPEN,
+    Section.ACKNOWLEDGED,
+    Section.OTHER,
+    Section.UNDOCUMENTED,
+    Section.UPGRADE,
+)
 COUNT_WORDS = {
     Section.OPEN: "still unacknowledged",
     Section.ACKNOWLEDGED: "acknowledged",
     Section.OTHER: "other changes",
     Section.UNDOCUMENTED: "not in the tracking plan",
+    Section.UPGRADE: "read more completely by a newer drift",
 }
 
 

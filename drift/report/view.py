@@ -50,7 +50,7 @@ class SectionView:
 
     @property
     def collapsed(self) -> bool:
-        return self.section is Section.ACKNOWLEDGED
+        return self.section in (Section.ACKNOWLEDGED, Section.UPGRADE)
 
 
 @dataclass(frozen=True)

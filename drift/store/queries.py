@@ -34,6 +34,7 @@ class SnapshotInfo:
     removed: int
     changed: int
     fetch_ms: int
+    reader_version: int = 1  # version of the connector that read it (1 before versioning)
 
 
 def source_id(session: Session, name: str) -> int:
@@ -81,6 +82,7 @@ def _info(row: SnapshotRow, name: str) -> SnapshotInfo:
         row.removed,
         row.changed,
         row.fetch_ms,
+        row.reader_version or 1,
     )
 
 
