@@ -41,6 +41,9 @@ def config_check(app: App) -> None:
     config = app.config
     config.require_sources()
     app.classifier  # noqa: B018 - a bad [rules] file is a config error now, not after a fetch
+    from drift.report.render import check_templates
+
+    check_templates(config.digest.templates)  # a broken override template fails here, exit 2
     click.echo(json_text(masked(config)))
     missing = [
         f"{env} ({block.label()})"

@@ -1,20 +1,25 @@
 """Render a digest once, in every format: HTML email, plain text, Markdown, JSON, Slack blocks.
 
 Templates live in the top-level ``templates/`` folder (``drift.resources.templates_dir()``); a
-folder from config (``override_dir``) is searched first. Every environment autoescapes; each
-format's ``finalize`` escapes every ``{{ value }}`` for that format (HTML: Jinja's own escaping
-after display hygiene; text, Markdown: their escapers), so a template cannot forget to escape.
+folder from config (``override_dir``) is searched first. Every template renders in Jinja's
+``ImmutableSandboxedEnvironment``: an override can read the digest it is given and nothing else
+(no ``__globals__``, no ``os``, no environment variables, no mutation). Every environment
+autoescapes; each format's ``finalize`` escapes every ``{{ value }}`` for that format (HTML:
+Jinja's own escaping after display hygiene; text, Markdown: their escapers), so a template cannot
+forget to escape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import css_inline
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from drift import clockface
@@ -65,7 +70,7 @@ def environment(fmt: str, override_dir: Path | None = None) -> Environment:
 
     folders = [str(override_dir)] if override_dir else []
     loader = ChoiceLoader([FileSystemLoader([*folders, str(templates_dir())])])
-    env = Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=loader,
         autoescape=True,
         finalize=FINALIZERS[fmt],
@@ -97,8 +102,33 @@ def _context(view: View) -> dict[str, Any]:
 
 
 def render_view(fmt: str, view: View, override_dir: Path | None = None) -> str:
-    template = environment(fmt, override_dir).get_template(TEMPLATES[fmt])
-    return str(template.render(_context(view)))
+    with template_errors(override_dir, TEMPLATES[fmt]):
+        template = environment(fmt, override_dir).get_template(TEMPLATES[fmt])
+        return str(template.render(_context(view)))
+
+
+@contextlib.contextmanager
+def template_errors(override_dir: Path | None, name: str) -> Iterator[None]:
+    """A broken or forbidden override template is one config error line (exit 2), not a
+    traceback: its file, line and Jinja's message."""
+    try:
+        yield
+    except TemplateError as exc:
+        where = Path(getattr(exc, "filename", None) or getattr(exc, "name", None) or name).name
+        line = getattr(exc, "lineno", None)
+        at = f"{where}:{line}" if line else where
+        folder = f" in {override_dir}" if override_dir else ""
+        raise ConfigError(
+            f"[digest] templates{folder}: {at}: {type(exc).__name__}: {exc.message or exc}"
+        ) from None
+
+
+def check_templates(override_dir: Path | None) -> list[str]:
+    """Compile every digest template (overrides first): for ``drift config check``."""
+    for fmt, name in TEMPLATES.items():
+        with template_errors(override_dir, name):
+            environment(fmt, override_dir).get_template(name)
+    return list(TEMPLATES.values())
 
 
 def _attachment_name(digest: Digest) -> str:
