@@ -14,6 +14,7 @@ Nothing here opens the database or the network.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def run_check(
     findings = cached_findings(classifier)
     changes = touched(head, base)
     return CheckResult(
-        files=tuple(dict.fromkeys(p.file for p in head.places.values())) or _shown(files),
+        files=tuple(f.as_posix() for f in files),
         compared_with=_compared_with(request),
         fail_on=request.fail_on,
         findings=tuple(findings_of(head, changes, findings, allowances)),
@@ -86,10 +87,6 @@ def _compared_with(request: CheckRequest) -> str:
     return ""
 
 
-def _shown(files: list[Path]) -> tuple[str, ...]:
-    return tuple(f.as_posix() for f in files)
-
-
 def source_of(config: DriftConfig, name: str | None, files: list[Path]) -> tuple[str, str | None]:
     """The source whose policies and allowances apply, and its type.
 
@@ -112,6 +109,4 @@ def _inside(file: Path, root: Path) -> bool:
 
 
 def config_timezone(config: DriftConfig) -> dt.tzinfo:
-    import zoneinfo
-
     return zoneinfo.ZoneInfo(config.schedule.timezone)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from drift.check import CheckRequest, run_check
 from drift.check.formats import FORMATS, render
 from drift.config import DEFAULT_PATH, DriftConfig, load_config, parse_config
-from drift.exitcodes import Exit
+from drift.errors import ConfigError
 from drift.model import Severity, utcnow
 
 EPILOG = """
@@ -81,9 +82,20 @@ def check(
     if output is None:
         click.echo(report, nl=False)
     else:
-        output.write_text(report, encoding="utf-8")
+        _write(output, report)
         click.echo(f"wrote {output}", err=True)
-    ctx.exit(int(result.exit_code) if result.exit_code else int(Exit.OK))
+    ctx.exit(int(result.exit_code))
+
+
+def _write(path: Path, text: str) -> None:
+    """All or nothing: a CI step never uploads half a report."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _config(ctx: click.Context) -> DriftConfig:

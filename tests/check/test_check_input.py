@@ -95,3 +95,12 @@ def test_a_description_that_adds_a_category_is_reported_as_reclassified(repo: Pa
     assert [(f["name"], f["introduced"], f["finding"]["category"]) for f in doc["findings"]] == [
         ("code", "reclassified", "health")
     ]
+
+
+def test_output_goes_to_a_file_or_fails_in_one_line(repo: Path) -> None:
+    written = run_check("plan.json", "--base", "HEAD~1", "--format", "sarif", "--output", "o.sarif")
+    assert written.code == 5 and written.out == ""
+    assert json.loads((repo / "o.sarif").read_text())["version"] == "2.1.0"
+    failed = run_check("plan.json", "--output", "no/such/dir/o.txt")
+    assert failed.code == 2 and "--output no/such/dir/o.txt: cannot write" in failed.err
+    assert not list(repo.glob("**/.o.txt.tmp"))
