@@ -13,3 +13,4 @@ class Exit(IntEnum):
     LEASE_HELD = 4  # another run holds the run lease
     FINDINGS = 5  # unacknowledged findings at or above --fail-on (or policy violations)
     DELIVERY = 6  # the digest was recorded but a channel refused it for good (see drift status)
+    NO_RECORDS = 7  # exposure/timeline: drift has no records for the asked window or name

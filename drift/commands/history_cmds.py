@@ -7,20 +7,22 @@ in that timezone unless they carry an offset, and the output says which.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 
 import click
 
 from drift.app import App
-from drift.commands.output import cell, emit, format_option, md_escape, safe_text, to_markdown
+from drift.commands import coverage_text, evidence
+from drift.commands.output import emit, format_option, md_escape, safe_text, to_markdown
 from drift.errors import ConfigError
-from drift.model import Severity
+from drift.exitcodes import Exit
+from drift.model import Severity, utcnow
 from drift.store import exposure as exposure_store
 from drift.store import queries
 from drift.store import timeline as timeline_store
+from drift.store.coverage import Coverage, answerable, coverage
 from drift.store.exposure import Exposure, ExposureReport
-from drift.store.history import Window
+from drift.store.history import Window, source_snapshots
 from drift.store.timeline import KeyHistory
 
 ROW_COLUMNS = [
@@ -43,29 +45,60 @@ ROW_COLUMNS = [
 @format_option("table", "json")
 @click.pass_obj
 def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt: str) -> None:
-    """Where a property (or event) NAME appeared, when, every change, and its classification."""
-    found = timeline(app, name, source=source, event=event)
-    tz, now = app.timezone, dt.datetime.now(dt.UTC)
+    """Where a property (or event) NAME appeared, when, every change, and its classification.
+
+    Says since when drift has records of each source and, per property, since when the vendor
+    says it had it (when known). Exit 7 when no source was read yet.
+    """
+    found, spans = timeline(app, name, source=source, event=event)
+    tz, now = app.timezone, utcnow()
     if not found:
-        raise ConfigError(f"no source has ever held a property or event named {name!r}")
+        _nothing_found(name, spans)
+    held = {h.source for h in found}
     rows = [m for h in found for m in _moment_rows(h, tz)]
     document = {
         "name": name,
         "generated_at": _iso(now, tz),
         "timezone": str(tz),
         "rules_hash": app.classifier.rules_hash,
+        "coverage": [_lifetime_doc(c, tz) for c in spans if c.source in held],
         "keys": [_history_doc(h, tz) for h in found],
     }
+    if fmt != "json":
+        lines = [coverage_text.lifetime(c, tz) for c in spans if c.source in held]
+        click.echo("Coverage:\n" + "\n".join(f"  {safe_text(line)}" for line in lines))
     title = f"Timeline of {name} (times in {tz})"
     columns = ["source", "item", "at", "what", "detail", "types", "classification"]
     emit(rows, fmt, columns, title=title, document=document)
 
 
+def _nothing_found(name: str, spans: list[Coverage]) -> None:
+    if not any(c.snapshots for c in spans):
+        click.secho(f"{coverage_text.NO_RECORDS_HINT}: no source has been read yet", err=True)
+        raise SystemExit(Exit.NO_RECORDS)
+    raise ConfigError(f"no source has ever held a property or event named {name!r}")
+
+
+def _lifetime_doc(c: Coverage, tz: dt.tzinfo) -> dict[str, Any]:
+    return {
+        "source": c.source,
+        "first_snapshot_at": _iso(c.first, tz) if c.first else None,
+        "latest_snapshot_at": _iso(c.last, tz) if c.last else None,
+        "snapshots": c.snapshots,
+        "statement": coverage_text.lifetime(c, tz),
+    }
+
+
 def timeline(
     app: App, name: str, *, source: str | None = None, event: str | None = None
-) -> list[KeyHistory]:
+) -> tuple[list[KeyHistory], list[Coverage]]:
+    """The histories of ``name`` and, per source asked about, the span drift has records for."""
     with app.database.session() as session:
-        return timeline_store.timeline(session, name, app.classifier, source=source, event=event)
+        found = timeline_store.timeline(session, name, app.classifier, source=source, event=event)
+        names = [source] if source else queries.source_names(session)
+        now = utcnow()
+        spans = [coverage(source_snapshots(session, n), Window(now, now)) for n in names]
+    return found, spans
 
 
 @click.command("exposure")
@@ -84,11 +117,18 @@ def timeline(
 def exposure_cmd(
     app: App, since: str, until: str, sources: tuple[str, ...], min_severity: str, fmt: str
 ) -> None:
-    """Every sensitive property each source held at any time in a window (incident evidence)."""
+    """Every sensitive property each source held at any time in a window (incident evidence).
+
+    The answer says which part of the window drift has records for, per source. Exit 7 when it
+    has none (the window ends before drift's first snapshot of every asked source): that is not
+    an all-clear. --format html is a printable evidence pack.
+    """
     tz = app.timezone
     bounds = parse_bound(since, tz, "--since"), parse_bound(until, tz, "--until")
     report = exposure(app, Window(bounds[0][0], bounds[1][0]), sources, Severity(min_severity))
-    render_exposure(report, fmt, tz, {"since": (since, *bounds[0]), "until": (until, *bounds[1])})
+    given = {"since": (since, *bounds[0]), "until": (until, *bounds[1])}
+    provenance = evidence.about(app.config.database.url, app.config.path)
+    render_exposure(report, fmt, tz, given, provenance)
 
 
 def exposure(
@@ -123,23 +163,53 @@ def parse_bound(text: str, tz: dt.tzinfo, option: str) -> tuple[dt.datetime, str
 
 
 def render_exposure(
-    report: ExposureReport, fmt: str, tz: dt.tzinfo, given: dict[str, tuple[str, dt.datetime, str]]
+    report: ExposureReport,
+    fmt: str,
+    tz: dt.tzinfo,
+    given: dict[str, tuple[str, dt.datetime, str]],
+    provenance: dict[str, str] | None = None,
 ) -> None:
+    """Print the answer with its coverage in ``fmt``; exit 7 when drift has no records for the
+    window (every format still says so in-band, and stderr gets one line)."""
     rows = [_exposure_row(r, report, tz) for r in report.rows]
     header = _header(report, tz, given)
+    lines = [coverage_text.sentence(c, tz) for c in report.coverage]
     if fmt == "json":
-        emit(rows, fmt, [], document=_exposure_doc(report, rows, tz, given))
+        emit(rows, fmt, [], document=_exposure_doc(report, rows, tz, given, provenance))
     elif fmt == "html":
-        click.echo(_exposure_html(report, rows, tz, header))
+        document = _exposure_doc(report, rows, tz, given, provenance)
+        click.echo(evidence.render(document, provenance or evidence.about("", None)))
     elif fmt == "csv":
-        emit(rows, fmt, ROW_COLUMNS)
+        emit(_csv_rows(report, rows, tz), fmt, [*ROW_COLUMNS, "coverage"])
     elif fmt == "markdown":
         summary = to_markdown(_summary_rows(report), ["source", "category", "severity", "count"])
-        click.echo(f"{md_escape(header)}\n\n{summary}\n\n{to_markdown(rows, ROW_COLUMNS)}")
+        listed = "\n".join(f"- {md_escape(line)}" for line in lines)
+        click.echo(
+            f"{md_escape(header)}\n\n**Coverage**\n\n{listed}\n\n{summary}\n\n"
+            f"{to_markdown(rows, ROW_COLUMNS)}"
+        )
     else:
         click.echo(safe_text(header))
+        click.echo("Coverage:\n" + "\n".join(f"  {safe_text(line)}" for line in lines))
         emit(_summary_rows(report), fmt, ["source", "category", "severity", "count"], title="")
         emit(rows, fmt, ROW_COLUMNS, title="Sensitive properties held in the window")
+    if not answerable(report.coverage):
+        click.secho(f"{coverage_text.NO_RECORDS_HINT}: " + "; ".join(lines), fg="red", err=True)
+        raise SystemExit(Exit.NO_RECORDS)
+
+
+def _csv_rows(
+    report: ExposureReport, rows: list[dict[str, Any]], tz: dt.tzinfo
+) -> list[dict[str, Any]]:
+    """Each row says what drift has records for; a source with no rows gets a row saying so."""
+    listed = {r["source"] for r in rows}
+    empty = [{"source": c.source} for c in report.coverage if c.source not in listed]
+    return [{**r, "coverage": _coverage_of(report, r["source"], tz)} for r in [*rows, *empty]]
+
+
+def _coverage_of(report: ExposureReport, source: str, tz: dt.tzinfo) -> str:
+    found = [c for c in report.coverage if c.source == source]
+    return coverage_text.sentence(found[0], tz) if found else ""
 
 
 def _header(
@@ -147,7 +217,8 @@ def _header(
 ) -> str:
     since, until = given["since"], given["until"]
     snaps = sum(len(s) for s in report.snapshots.values())
-    return (
+    verdict = "" if answerable(report.coverage) else f"{coverage_text.NO_RECORDS_HINT.upper()}. "
+    return verdict + (
         f"Exposure from {_iso(since[1], tz)} ({since[2]}) to {_iso(until[1], tz)} ({until[2]}); "
         f"times in {tz}; generated {_iso(report.generated_at, tz)}; "
         f"{len(report.rows)} properties from {snaps} snapshots"
@@ -191,6 +262,7 @@ def _exposure_doc(
     rows: list[dict[str, Any]],
     tz: dt.tzinfo,
     given: dict[str, tuple[str, dt.datetime, str]],
+    provenance: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     details = [_exposure_detail(r, report, tz) for r in report.rows]
     return {
@@ -199,9 +271,12 @@ def _exposure_doc(
         "generated_at": _iso(report.generated_at, tz),
         "timezone": str(tz),
         "rules_hash": report.rules_hash,
+        "provenance": provenance or {},
         "window": {
             k: {"input": v[0], "at": _iso(v[1], tz), "read_as": v[2]} for k, v in given.items()
         },
+        "answerable": answerable(report.coverage),
+        "coverage": [coverage_text.document(c, tz) for c in report.coverage],
         "summary": _summary_rows(report),
         "properties": [{**row, **extra} for row, extra in zip(rows, details, strict=True)],
         "evidence": _evidence(report, tz),
@@ -249,38 +324,6 @@ def _evidence(report: ExposureReport, tz: dt.tzinfo) -> dict[str, Any]:
             for source, snaps in report.snapshots.items()
         }
     }
-
-
-def _exposure_html(
-    report: ExposureReport, rows: list[dict[str, Any]], tz: dt.tzinfo, header: str
-) -> str:
-    evidence = [
-        {"source": src, **snap}
-        for src, snaps in _evidence(report, tz)["snapshots"].items()
-        for snap in snaps
-    ]
-    parts = [
-        '<!doctype html><meta charset="utf-8"><title>drift exposure</title>',
-        "<h1>Sensitive properties held in the window</h1>",
-        f"<p>{html.escape(header)}</p>",
-        f"<p>rules {html.escape(report.rules_hash)}</p>",
-        "<h2>Summary</h2>",
-        _html_table(_summary_rows(report), ["source", "category", "severity", "count"]),
-        "<h2>Properties</h2>",
-        _html_table(rows, ROW_COLUMNS),
-        "<h2>Evidence: snapshots this answer was built from</h2>",
-        _html_table(evidence, ["source", "id", "taken_at", "content_hash"]),
-    ]
-    return "\n".join(parts)
-
-
-def _html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell(r.get(c)))}</td>" for c in columns) + "</tr>"
-        for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def origin(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from drift.errors import ConfigError
 from drift.model import Finding, ItemKey, Scope, Severity
 from drift.store.acks import Ack, AckIndex, acks_in_force
+from drift.store.coverage import Coverage, coverage
 from drift.store.history import (
     Classifier,
     Interval,
@@ -65,6 +66,9 @@ class ExposureReport:
     rules_hash: str
     rows: tuple[Exposure, ...]
     snapshots: Mapping[str, tuple[SnapshotRef, ...]] = field(default_factory=dict)
+    coverage: tuple[
+        Coverage, ...
+    ] = ()  # per source: which part of the window drift has records for
 
     def summary(self) -> list[tuple[str, str, Severity, int]]:
         """(source, category, highest severity, properties) per source and top category."""
@@ -95,15 +99,17 @@ def exposure(
     rows: list[Exposure] = []
     grader = _Grader(classifier, min_severity)
     evidence: dict[str, tuple[SnapshotRef, ...]] = {}
+    covered: list[Coverage] = []
     for name in names:
         snaps = source_snapshots(session, name)
+        covered.append(coverage(snaps, window))
         span = window.ids(snaps)
         if span is None:
             evidence[name] = ()
             continue
         evidence[name] = tuple(snaps.between(*span))
         rows += _source_exposure(session, snaps, span, grader, index)
-    return ExposureReport(window, now, classifier.rules_hash, tuple(rows), evidence)
+    return ExposureReport(window, now, classifier.rules_hash, tuple(rows), evidence, tuple(covered))
 
 
 class _Grader:

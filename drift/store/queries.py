@@ -44,6 +44,11 @@ def source_id(session: Session, name: str) -> int:
     return found
 
 
+def source_names(session: Session) -> list[str]:
+    """Every source drift has recorded, by name."""
+    return list(session.scalars(select(SourceRow.name).order_by(SourceRow.name)))
+
+
 def snapshots(
     session: Session, source: str | None = None, limit: int | None = None
 ) -> list[SnapshotInfo]:
