@@ -69,6 +69,15 @@ def test_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             "timeout_seconds: Input should be a valid number",
         ),
         ('[[sources]]\nname = "x"\ntype = "nope"\n', "type = 'nope' is not known (expected"),
+        (
+            '[[sources]]\nname = "s"\ntype = "segment"\ntoken_env = "T"\nplan_types = ["LIVEE"]\n',
+            "plan_types: Input should be 'LIVE', 'ENGAGE', 'PROPERTY_LIBRARY', 'RULE_LIBRARY'",
+        ),
+        (
+            '[[sources]]\nname = "p"\ntype = "posthog"\nproject_id = 1\napi_key_env = "K"\n'
+            "max_linked_events = -1\n",
+            "max_linked_events: Input should be greater than or equal to 0",
+        ),
         ('[[sources]]\nname = "x"\ntype = "jsonschema"\n', "missing key 'path'"),
         (PLAN + PLAN, "source names must be unique; repeated: plan"),
         ('[schedule]\ntimezone = "Mars/Olympus"\n', "unknown timezone 'Mars/Olympus'"),
