@@ -83,3 +83,39 @@ def test_fixture_readme_names_every_file() -> None:
     readme = (VENDORS_DIR / "amplitude" / "README.md").read_text()
     for path in (VENDORS_DIR / "amplitude").glob("*.json"):
         assert f"`{path.name}`" in readme
+
+
+def test_deleted_at_amplitude_is_not_the_same_as_hidden(tmp_path, httpserver: HTTPServer) -> None:
+    """Next run: one event deleted at Amplitude (only on the showDeleted list), one hidden (on
+    neither list). The digest says "deleted" for the first, "no longer listed" for the second."""
+    import json
+
+    from tests.sources.test_vendor_labels import setup
+    from tests.sources.test_vendor_run import drift
+
+    config = setup(tmp_path, httpserver)
+    assert drift(config, "run")[0] == 0
+    listed = json.loads((VENDORS_DIR / "amplitude" / "events.json").read_text())
+    checkout, pricing, banner = listed["data"]
+    deleted = {**checkout, "deleted": True}
+    httpserver.clear()
+    httpserver.expect_request("/api/2/taxonomy/event", query_string="").respond_with_json(
+        {"success": True, "data": [pricing]}
+    )
+    httpserver.expect_request(
+        "/api/2/taxonomy/event", query_string="showDeleted=true"
+    ).respond_with_json({"success": True, "data": [pricing, deleted]})
+    httpserver.expect_request("/api/2/taxonomy/event-property").respond_with_json(
+        {"success": True, "data": []}
+    )
+    httpserver.expect_request("/api/2/taxonomy/user-property").respond_with_json(
+        {"success": True, "data": []}
+    )
+    assert drift(config, "run")[0] == 0
+    reports = [json.loads(p.read_text()) for p in (tmp_path / "reports").glob("*.json")]
+    (source,) = max(reports, key=lambda d: str(d["run_at"]))["sources"]
+    kinds = {(c["event"], c["kind"]) for c in source["changes"] if c["scope"] == "event"}
+    assert ("Checkout Completed", "visibility_changed") in kinds
+    assert ("Promo Banner Seen", "event_no_longer_listed") in kinds
+    change = next(c for c in source["changes"] if c["event"] == "Checkout Completed")
+    assert {"path": "deleted", "before": None, "after": True} in change["fields"]
