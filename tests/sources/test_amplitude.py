@@ -96,7 +96,7 @@ def test_deleted_at_amplitude_is_not_the_same_as_hidden(tmp_path, httpserver: HT
     config = setup(tmp_path, httpserver)
     assert drift(config, "run")[0] == 0
     listed = json.loads((VENDORS_DIR / "amplitude" / "events.json").read_text())
-    checkout, pricing, banner = listed["data"]
+    checkout, pricing, _hidden = listed["data"]
     deleted = {**checkout, "deleted": True}
     httpserver.clear()
     httpserver.expect_request("/api/2/taxonomy/event", query_string="").respond_with_json(
