@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -21,7 +22,7 @@ from drift.classify.rules import RuleSet, RuleSpec
 from drift.classify.shape import Temporary, TypeView, type_view
 from drift.classify.tokens import spellings, tokenize
 from drift.classify.words import Words
-from drift.confusables import is_suspicious
+from drift.confusables import is_suspicious, skeleton
 from drift.model import Finding, Severity
 
 #: Bump when matching semantics change, so ``rules_hash`` changes and inventories re-classify.
@@ -104,7 +105,7 @@ class Classifier:
         hits = self._hits(grams, lo, hi, view, dgrams)
         marked = [tokens[i] for i in sorted(marks)]
         found = _findings(hits, marked, self._temp_severity, self.rules.language_name)
-        if found and not name.isascii() and is_suspicious(name):
+        if found and not name.isascii() and _read_through_lookalikes(name):
             return tuple(_lookalike(f) for f in found)
         return found
 
@@ -201,6 +202,10 @@ def _finding(hit: Hit, marks: list[str], language_name: LanguageName) -> Finding
     return Finding(
         rule.spec.id, rule.spec.category, severity, hit.words, signals, reason, bool(marks)
     )
+
+
+def _read_through_lookalikes(name: str) -> bool:
+    return skeleton(name) != unicodedata.normalize("NFC", name) and is_suspicious(name)
 
 
 def _lookalike(finding: Finding) -> Finding:

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 #: Shortest lexicon word a compound may be split into, and shortest word worth splitting.
 MIN_PART = 4
 MIN_COMPOUND = 6
 MAX_PARTS = 4
 SPLIT_CACHE = 200_000
-#: Linking elements between compound parts (``Geburt-s-datum``, ``gebruiker-s-naam``).
-LINKS = ("", "s")
+#: The linking ``s`` between compound parts (``Geburt-s-datum``, ``gebruiker-s-naam``) is skipped.
 
 Split = tuple[str, ...]
 
@@ -37,6 +35,16 @@ class Words:
     connectors: frozenset[str] = frozenset()
     elisions: frozenset[str] = frozenset()
     _split: dict[str, Split] = field(default_factory=dict, repr=False)
+    _all: Lexicon = field(init=False, repr=False)
+    _english: Lexicon = field(init=False, repr=False)
+    _native_heads: frozenset[str] = field(init=False, repr=False)  # first letters of those
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_all", Lexicon.of(self.lexicon))
+        object.__setattr__(self, "_english", Lexicon.of(self.english))
+        native = self.lexicon - self.english
+        heads = frozenset(w[:MIN_PART] for w in native if len(w) >= MIN_PART)
+        object.__setattr__(self, "_native_heads", heads)
 
     @classmethod
     def of(
@@ -46,26 +54,33 @@ class Words:
         connectors: Iterable[str] = (),
         elisions: Iterable[str] = (),
     ) -> Words:
-        lexicon, english = frozenset(words), frozenset(english)
-        return cls(lexicon | english, english, frozenset(connectors), frozenset(elisions))
+        lexicon, english = frozenset(words) | frozenset(english), frozenset(english)
+        return cls(lexicon, english, frozenset(connectors), frozenset(elisions))
 
     def __call__(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         if self.connectors or self.elisions:
             tokens = self._drop_connectors(tokens)
         if self.lexicon <= self.english:
             return tokens
-        out: list[str] = []
-        for token in tokens:
-            out.extend(self.split(token))
-        return tuple(out)
+        splits = [self.split(t) for t in tokens]
+        if all(len(s) == 1 for s in splits):
+            return tokens
+        return tuple(w for s in splits for w in s)
 
     def _drop_connectors(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         last = len(tokens) - 1
+        if last < 1 or not any(t in self.elisions or t in self.connectors for t in tokens[:last]):
+            return tokens
         return tuple(
             t
             for i, t in enumerate(tokens)
             if not (i < last and (t in self.elisions or (i > 0 and t in self.connectors)))
         )
+
+    def _may_hold_native(self, token: str) -> bool:
+        """A split needs a word only another language uses: does one start anywhere?"""
+        heads = self._native_heads
+        return any(h in heads for h in _heads(token))
 
     def split(self, token: str) -> Split:
         """The token as lexicon words (itself when it is one or cannot be split)."""
@@ -79,37 +94,73 @@ class Words:
     def _compute(self, token: str) -> Split:
         if token in self.lexicon or len(token) < MIN_COMPOUND or not token.isalpha():
             return (token,)
-        found = _best_split(token, self.lexicon)
+        if not self._may_hold_native(token):
+            return (token,)
+        found = _best_split(token, self._all)
         if found is None or all(w in self.english for w in found):
             return (token,)
-        if _best_split(token, self.english) is not None:
+        if _best_split(token, self._english) is not None:
             return (token,)
         return found
 
 
-def _best_split(token: str, lexicon: frozenset[str]) -> Split | None:
+@dataclass(frozen=True)
+class Lexicon:
+    """Words, and every prefix of one (so a split stops extending a word early)."""
+
+    words: frozenset[str]
+    prefixes: frozenset[str]
+
+    @classmethod
+    def of(cls, words: frozenset[str]) -> Lexicon:
+        return cls(words, frozenset(w[:i] for w in words for i in range(1, len(w) + 1)))
+
+
+def _heads(token: str) -> Iterable[str]:
+    return (token[i : i + MIN_PART] for i in range(len(token) - MIN_PART + 1))
+
+
+def _best_split(token: str, lexicon: Lexicon) -> Split | None:
     """Fewest lexicon words (then the longest first word) that spell the token."""
-
-    @cache
-    def from_(start: int) -> Split | None:
-        if start == len(token):
-            return ()
-        best: Split | None = None
-        for stop in range(len(token), start + MIN_PART - 1, -1):
-            word = token[start:stop]
-            if word not in lexicon:
-                continue
-            for link in LINKS:
-                if link and not token.startswith(link, stop):
-                    continue
-                rest = from_(stop + len(link))
-                if (
-                    rest is not None
-                    and len(rest) < MAX_PARTS
-                    and (best is None or len(rest) + 1 < len(best))
-                ):
-                    best = (word, *rest)
-        return best
-
-    found = from_(0)
+    n = len(token)
+    ends: dict[int, list[str]] = {}  # reachable start -> lexicon words starting there
+    todo = [0]
+    while todo:
+        start = todo.pop()
+        if start in ends or start >= n:
+            continue
+        ends[start] = _words_at(token, start, lexicon)
+        for word in ends[start]:
+            stop = start + len(word)
+            todo += [stop, stop + 1] if token.startswith("s", stop) else [stop]
+    best: dict[int, Split | None] = {n: ()}  # start -> the best split of token[start:]
+    for start in sorted(ends, reverse=True):
+        best[start] = _best_from(token, start, ends[start], best)
+    found = best.get(0)
     return found if found and len(found) > 1 else None
+
+
+def _best_from(
+    token: str, start: int, words: list[str], best: dict[int, Split | None]
+) -> Split | None:
+    kept: Split | None = None
+    for word in reversed(words):  # longest first: it wins ties
+        stop = start + len(word)
+        for after in (stop, stop + 1) if token.startswith("s", stop) else (stop,):
+            rest = best.get(after)
+            shorter = rest is not None and (kept is None or len(rest) + 1 < len(kept))
+            if rest is not None and len(rest) < MAX_PARTS and shorter:
+                kept = (word, *rest)
+    return kept
+
+
+def _words_at(token: str, start: int, lexicon: Lexicon) -> list[str]:
+    """Lexicon words starting at ``start``, shortest first."""
+    found = []
+    for stop in range(start + 1, len(token) + 1):
+        piece = token[start:stop]
+        if piece not in lexicon.prefixes:
+            break
+        if stop - start >= MIN_PART and piece in lexicon.words:
+            found.append(piece)
+    return found
