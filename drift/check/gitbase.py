@@ -1,7 +1,8 @@
 """The same plan files at a git ref (``git show REF:path``), for ``drift check --base``.
 
-A file that does not exist at the ref is new in the change: its base is empty. A ref that is not
-a commit, or a folder outside any repository, is bad input (one line, exit 2).
+A file that does not exist at the ref is new in the change: its base is empty, and so is every
+file's at ``HEAD`` before the first commit (a pre-commit hook in a new repository). A ref that is
+not a commit, or a folder outside any repository, is bad input (one line, exit 2).
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ TIMEOUT_SECONDS = 60
 
 def base_texts(ref: str, paths: Sequence[Path]) -> list[PlanText]:
     """Every plan file under ``paths`` as it was at ``ref`` (files or folders, like the tree)."""
-    if not paths:
+    if not paths or not check_ref(ref, _folder(paths[0])):
         return []
-    check_ref(ref, _folder(paths[0]))
     texts: list[PlanText] = []
     for path in paths:
         if path.is_dir():
@@ -31,18 +31,21 @@ def base_texts(ref: str, paths: Sequence[Path]) -> list[PlanText]:
     return texts
 
 
-def check_ref(ref: str, cwd: Path) -> None:
+def check_ref(ref: str, cwd: Path) -> bool:
+    """True when ``ref`` is a commit; False for ``HEAD`` before the first commit."""
     if not ref or ref.startswith("-"):
         raise ConfigError(f"--base {ref!r} is not a git ref; give a branch, tag or commit")
     result = _git(
         ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd
     )
     if result.returncode == 0:
-        return
+        return True
     if _git(["rev-parse", "--git-dir"], cwd).returncode != 0:
         raise ConfigError(
             f"{display_path(cwd)}: not inside a git repository, so --base cannot work"
         )
+    if ref == "HEAD" and not _git(["rev-list", "-n", "1", "--all"], cwd).stdout.strip():
+        return False  # no commit yet: everything is new
     raise ConfigError(
         f"--base {ref!r}: no such commit in this repository "
         "(in CI fetch it first, e.g. `git fetch origin main` or checkout with fetch-depth: 0)"

@@ -104,3 +104,18 @@ def test_output_goes_to_a_file_or_fails_in_one_line(repo: Path) -> None:
     failed = run_check("plan.json", "--output", "no/such/dir/o.txt")
     assert failed.code == 2 and "--output no/such/dir/o.txt: cannot write" in failed.err
     assert not list(repo.glob("**/.o.txt.tmp"))
+
+
+def test_head_before_the_first_commit_is_an_empty_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.check.conftest import git
+
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "init", "-q")
+    (tmp_path / "plan.json").write_text(BASE_PLAN.replace('"plan"', '"email"'))
+    git(tmp_path, "add", "plan.json")
+    result = run_check("plan.json", "--base", "HEAD", "--format", "json")
+    assert result.code == 5, result.err
+    assert [f["introduced"] for f in json.loads(result.out)["findings"]] == ["added"]
+    assert run_check("plan.json", "--base", "main~3").code == 2
