@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -81,13 +82,28 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace, UTF-8 kept: the byte-stable form that gets hashed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted keys, no whitespace, UTF-8 kept: the byte-stable form that gets hashed.
+
+    A lone surrogate (valid in JSON, not in UTF-8) is written as its ``\\uXXXX`` escape, so the
+    text is always valid UTF-8 and still loads back to the exact value.
+    """
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def utf8(text: str) -> bytes:
+    """UTF-8 bytes of any string; a lone surrogate (from a vendor's JSON) is kept, not a crash."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(utf8(text)).hexdigest()
 
 
 def normalize_types(raw: Any) -> list[str]:

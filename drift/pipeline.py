@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from drift import delivery
 from drift.app import App
 from drift.compose import Composed, compose
-from drift.errors import DriftError
+from drift.errors import DriftError, LeaseHeld, StoreError
 from drift.exitcodes import Exit
 from drift.model import RenderedDigest, Schema, Severity, utcnow
 from drift.plugins import source_classes
@@ -125,8 +125,13 @@ def snapshot(
     results = fetch(app, names, cancel)
     outcomes = []
     for name, result in results.items():
-        with app.database.session() as session:
-            outcomes += record_all(app, session, {name: result}, run_id=run_id, now=utcnow())
+        try:
+            with app.database.session() as session:
+                outcomes += record_all(app, session, {name: result}, run_id=run_id, now=utcnow())
+        except StoreError as exc:
+            if isinstance(exc, LeaseHeld):
+                raise
+            outcomes.append(unrecordable(name, app.config.source(name).type, exc))
     return outcomes
 
 
@@ -175,24 +180,7 @@ def _phases(
 ) -> RunResult:
     results = fetch(app, names, cancel)
     _phase(app, run_id, "fetched", cancel)
-    outcomes = []
-    for name in names:
-        with app.database.session() as session:
-            lease.check(session)
-            outcome = record_all(app, session, {name: results[name]}, run_id=run_id, now=utcnow())[
-                0
-            ]
-            _log_failure(outcome, run_id)
-            rec = outcome.recorded
-            runs.record_source(
-                session,
-                run_id,
-                name,
-                outcome.status,
-                error=outcome.error,
-                snapshot_id=rec.snapshot_id if rec else None,
-            )
-        outcomes.append(outcome)
+    outcomes = [_record_one(app, lease, run_id, name, results[name]) for name in names]
     _phase(app, run_id, "recorded", cancel)
     failed = {o.name: o.error or "failed" for o in outcomes if o.status == "failed"}
     now = utcnow()
@@ -241,6 +229,43 @@ def _log_undelivered(app: App, late: outbox.OpenDelivery, run_id: int) -> None:
         f"{due:%Y-%m-%d %H:%M}",
         app.config.schedule.timezone,
         extra={"event": "delivery_pending", "channel": late.channel, "run_id": run_id},
+    )
+
+
+def _record_one(
+    app: App, lease: RunLease, run_id: int, name: str, result: Schema | DriftError
+) -> SourceOutcome:
+    """Record one source in its own transaction; if the database refuses its data, that source
+    fails alone (nothing of it kept) and the others go on."""
+    try:
+        with app.database.session() as session:
+            lease.check(session)
+            outcome = record_all(app, session, {name: result}, run_id=run_id, now=utcnow())[0]
+            _ledger(session, run_id, outcome)
+    except StoreError as exc:
+        if isinstance(exc, LeaseHeld):
+            raise
+        outcome = unrecordable(name, app.config.source(name).type, exc)
+        with app.database.session() as session:
+            _ledger(session, run_id, outcome)
+    _log_failure(outcome, run_id)
+    return outcome
+
+
+def unrecordable(name: str, type_: str, exc: StoreError) -> SourceOutcome:
+    """A source whose schema the database refused: it fails alone, with the database's reason."""
+    return SourceOutcome(name, type_, "failed", f"could not record its schema: {exc}")
+
+
+def _ledger(session: Session, run_id: int, outcome: SourceOutcome) -> None:
+    rec = outcome.recorded
+    runs.record_source(
+        session,
+        run_id,
+        outcome.name,
+        outcome.status,
+        error=outcome.error,
+        snapshot_id=rec.snapshot_id if rec else None,
     )
 
 

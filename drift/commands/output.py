@@ -53,12 +53,15 @@ def emit(
         print_table(rows, columns, title)
 
 
-_UNSAFE_IN_JSON = re.compile(r"[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_UNSAFE_IN_JSON = re.compile(
+    r"[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
 
 
 def json_text(document: Any) -> str:
     """JSON that keeps names exact but cannot drive a terminal: JSON already escapes C0 controls;
-    DEL, C1 controls and bidi or zero-width characters become \\u escapes too (still valid JSON)."""
+    DEL, C1 controls, bidi or zero-width characters and lone surrogates become \\u escapes too
+    (still valid JSON, and valid UTF-8)."""
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

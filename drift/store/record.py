@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from drift.model import Item, Schema, Scope
+from drift.model import Item, Schema, Scope, utf8
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 CHUNK = 500
@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 
 def h16(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()[:16]
+    return hashlib.sha256(utf8(text)).digest()[:16]
 
 
 def key_h16(item: Item) -> bytes:

@@ -32,6 +32,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from drift.store.vendor_text import LongText, VendorText
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -82,8 +84,6 @@ class Hash16(TypeDecorator[bytes]):
 #: utf8mb4 with a binary collation on MariaDB/MySQL: emoji survive and `Email` != `email`.
 MYSQL_OPTS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
-LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
-
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -121,7 +121,7 @@ class DefinitionRow(Base):
     __table_args__ = (MYSQL_OPTS,)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[bytes] = mapped_column(Hash16(), unique=True)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(LongText)
 
 
 class ItemKeyRow(Base):
@@ -136,8 +136,8 @@ class ItemKeyRow(Base):
     key_hash: Mapped[bytes] = mapped_column(Hash16())
     name_hash: Mapped[bytes] = mapped_column(Hash16())  # of the property name, or event name
     scope: Mapped[str] = mapped_column(String(20))
-    event: Mapped[str] = mapped_column(Text)
-    name: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(VendorText())
+    name: Mapped[str] = mapped_column(VendorText())
     #: The earliest date the vendor said it first saw or created the item (its own clock).
     vendor_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
