@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 #: Shortest lexicon word a compound may be split into, and shortest word worth splitting.
 MIN_PART = 4
 MIN_COMPOUND = 6
+#: Longer tokens are not split: no real compound is this long, and the split recurses per letter.
+MAX_COMPOUND = 64
 MAX_PARTS = 4
 SPLIT_CACHE = 200_000
 #: The linking ``s`` between compound parts (``Geburt-s-datum``, ``gebruiker-s-naam``) is skipped.
@@ -92,7 +94,8 @@ class Words:
         return cached
 
     def _compute(self, token: str) -> Split:
-        if token in self.lexicon or len(token) < MIN_COMPOUND or not token.isalpha():
+        too_short_or_long = not MIN_COMPOUND <= len(token) <= MAX_COMPOUND
+        if token in self.lexicon or too_short_or_long or not token.isalpha():
             return (token,)
         if not self._may_hold_native(token):
             return (token,)

@@ -206,3 +206,8 @@ def test_lookalike_name_is_graded_and_says_so(clf: Classifier) -> None:
     assert "look-alike characters" in found.signals
     (accented,) = clf.classify("teléfono", ["string"])  # accents are no look-alikes
     assert "look-alike" not in accented.reason
+
+
+@pytest.mark.parametrize("name", ["x" * 70_000, "email" * 20_000, "passwort" * 9_000])
+def test_a_huge_name_is_classified_without_crashing(clf: Classifier, name: str) -> None:
+    clf.classify(name, ("string",), "")  # used to exceed the recursion limit splitting compounds
