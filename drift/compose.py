@@ -139,7 +139,7 @@ def _governed(
     if config.policy:
         for v in govern.evaluate_policies(config, schemas, findings, acks.match, now):
             violations.setdefault(v.source, []).append(
-                PolicyViolation(v.key, v.rule, v.category, v.severity)
+                PolicyViolation(v.key, v.rule, v.category, v.severity, v.reason)
             )
     undocumented: dict[str, list[UndocumentedProperty]] = {}
     if config.reconcile:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from drift import clockface
-from drift.model import Change, ChangeKind, Finding, Scope, Severity
+from drift.model import Change, ChangeKind, Finding, ItemKey, Scope, Severity
 from drift.report.model import (
     Acknowledgement,
     Counts,
@@ -222,8 +222,10 @@ def _policy_rows(src: SourceInput) -> list[Row]:
         Row(
             scope=v.key.scope,
             name=v.key.name or v.key.event,
-            events=(v.key.event,) if v.key.scope is not Scope.EVENT else (),
-            findings=(Finding(f"policy:{v.category}", v.category, v.severity, ()),),
+            events=_carriers(v.key),
+            findings=(
+                Finding(f"policy:{v.category}", v.category, v.severity, (), reason=v.reason),
+            ),
             severity=v.severity,
             category=v.category,
             detail=one_line(v.policy, 200),
@@ -233,12 +235,18 @@ def _policy_rows(src: SourceInput) -> list[Row]:
     return merge_rows(rows)
 
 
+def _carriers(key: ItemKey) -> tuple[str, ...]:
+    """Events (or the group type) carrying a property; none for events and user properties,
+    which the row labels by their scope instead of showing "on" an empty name."""
+    return (key.event,) if key.scope is not Scope.EVENT and key.event else ()
+
+
 def _undocumented_rows(src: SourceInput, tz: dt.tzinfo) -> list[Row]:
     rows = [
         Row(
             scope=u.key.scope,
             name=u.key.name or u.key.event,
-            events=(u.key.event,) if u.key.scope is not Scope.EVENT else (),
+            events=_carriers(u.key),
             detail=one_line(_undocumented_detail(u, tz), 300),
             first_seen=u.since,
         )

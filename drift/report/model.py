@@ -66,6 +66,7 @@ class PolicyViolation:
     policy: str  # the policy line as the user wrote it, e.g. 'forbid = ["contact"]'
     category: str
     severity: Severity
+    reason: str = ""  # the classifier's one-line why (shown under the row in every format)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,15 @@ from drift.report.model import Digest
 from drift.report.serialize import digest_csv, digest_json
 from drift.report.slack import slack_payload
 from drift.report.subject import make_subject
-from drift.report.view import EVENTS_SHOWN, View, describe, kinds_label, trim
+from drift.report.view import (
+    EVENTS_SHOWN,
+    View,
+    carried_by,
+    describe,
+    kinds_label,
+    trim,
+    why,
+)
 
 Format = Literal["html", "text", "markdown", "json", "slack"]
 FORMATS: tuple[Format, ...] = ("html", "text", "markdown", "json", "slack")
@@ -85,6 +93,8 @@ def environment(fmt: str, override_dir: Path | None = None) -> Environment:
         minute=lambda v, tz: clockface.minute(v, clockface.zone(tz)) if v else "",
         kinds=kinds_label,
         describe=describe,
+        why=why,
+        carried_by=carried_by,
         count=lambda n: f"{n:,}",
     )
     return env

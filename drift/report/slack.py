@@ -10,20 +10,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drift.model import Scope
 from drift.report.escape import cap, slack, slack_code
 from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest, SourceStatus
+from drift.report.view import PolicyView, carried_by, policy_view, why
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 2_900  # under the 3,000 limit, with room for the "N more" line
 TOTAL_CHARS = 9_000
 HEADER_CHARS = 150
-FIXED_BLOCKS = 3  # header, counts, context
+FIXED_BLOCKS = 4  # header, counts, context, policy violations (every source, first)
 SEVERITY_MARK = {
     "high": ":red_circle:",
     "medium": ":large_orange_circle:",
     "low": ":large_blue_circle:",
 }
-LISTED = (Section.NEW, Section.INVENTORY, Section.REMOVED, Section.RULES, Section.POLICY)
+LISTED = (Section.NEW, Section.INVENTORY, Section.REMOVED, Section.RULES)
 COUNTED = (
     Section.OPEN,
     Section.ACKNOWLEDGED,
@@ -50,8 +52,10 @@ def _counts_text(digest: Digest) -> str:
         head = ":white_check_mark: No changes since the last digest."
     else:
         head = (
+            f"*{c.policy_violations:,} policy violations* · "
             f"*{c.new_high:,} high* · *{c.new_medium:,} medium* · {c.new_low:,} low new"
-            f" · {c.changes:,} changes · {c.open:,} still open · {c.acknowledged:,} acknowledged"
+            f" · {c.changes:,} changes · {c.rule_changes:,} rule changes"
+            f" · {c.open:,} still open · {c.acknowledged:,} acknowledged"
         )
     sources = f"Sources: {c.sources_read:,} read, {c.sources_failed:,} failed"
     if c.sources_failed:
@@ -63,12 +67,16 @@ def _row_line(row: Row) -> str:
     mark = SEVERITY_MARK.get(row.severity.value, "") if row.severity else "•"
     sev = f"*{row.severity.value}* {slack(row.category)} " if row.severity else ""
     line = f"{mark} {sev}{slack_code(row.name)}"
+    if row.scope is not Scope.EVENT_PROPERTY:
+        line += f" ({row.scope.value.replace('_', ' ')})"
     if row.events:
         shown = ", ".join(slack_code(e, 60) for e in row.events[:3])
         more = len(row.events) - 3
-        line += f" on {shown}" + (f" and {more:,} more" if more > 0 else "")
+        line += f" {carried_by(row)} {shown}" + (f" and {more:,} more" if more > 0 else "")
     if row.detail:
         line += f" — {slack(row.detail, 120)}"
+    if why(row):
+        line += f"; why: {slack(why(row), 120)}"
     return line
 
 
@@ -87,6 +95,21 @@ def _source_lines(source: SourceDigest) -> tuple[str, list[str], int]:
     if counted:
         head += "\n" + " · ".join(counted)
     return head, lines, len(lines)
+
+
+def _policy_block(policy: PolicyView, budget: int) -> dict[str, Any]:
+    """Every source's policy violations in one block, most severe first, before any source."""
+    text = f"*Policy violations ({policy.total:,})*, every source, most severe first"
+    lines = [f"{_row_line(sr.row)} at *{slack(sr.source, 80)}*" for sr in policy.rows]
+    used = 0
+    for line in lines:
+        if len(text) + len(line) + 80 > budget:
+            break
+        text += "\n" + line
+        used += 1
+    if used < len(lines):
+        text += f"\n…and {len(lines) - used:,} more: see the email, file or JSON digest"
+    return _section(cap(text, SECTION_CHARS))
 
 
 def _source_block(source: SourceDigest, budget: int) -> dict[str, Any]:
@@ -115,6 +138,9 @@ def slack_blocks(digest: Digest, subject: str) -> list[dict[str, Any]]:
             "elements": [{"type": "mrkdwn", "text": slack(f"{digest.local_time} · {subject}")}],
         },
     ]
+    policy = policy_view(digest)
+    if policy.total:
+        blocks.append(_policy_block(policy, budget))
     blocks.extend(_source_block(s, budget) for s in shown)
     if len(digest.sources) > len(shown):
         rest = len(digest.sources) - len(shown)

@@ -36,9 +36,16 @@ def _body(digest: Digest) -> str:
     if c.new_total:
         return f"{_severities(c)} new across {_plural(c.sources_with_new, 'source')}"
     if c.changes or c.rule_changes:
-        total = c.changes + c.rule_changes
-        return f"{_plural(total, 'change')}, no new findings across {_plural(read, 'source')}"
+        return f"{_changes(c)}, no new findings across {_plural(read, 'source')}"
     return f"no changes across {_plural(read, 'source')}"
+
+
+def _changes(c: Counts) -> str:
+    """The same two numbers the digest's counts show: changes, and rule changes apart."""
+    parts = [_plural(c.changes, "change")] if c.changes else []
+    if c.rule_changes:
+        parts.append(_plural(c.rule_changes, "rule change"))
+    return ", ".join(parts)
 
 
 def make_subject(digest: Digest) -> str:

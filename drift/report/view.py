@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drift.model import ChangeKind, Severity
+from drift.model import ChangeKind, Scope, Severity
+from drift.report.build import row_order
 from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest
 
 EVENTS_SHOWN = 5
@@ -60,26 +61,55 @@ class SourceView:
 
 
 @dataclass(frozen=True)
+class SourcedRow:
+    """A row shown outside its source's block (policy violations come first, across sources)."""
+
+    source: str
+    row: Row
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """Every source's policy violations, most severe first, whatever the source's name."""
+
+    rows: tuple[SourcedRow, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+@dataclass(frozen=True)
 class View:
     digest: Digest
     subject: str
-    sources: tuple[SourceView, ...]
+    sources: tuple[SourceView, ...]  # their sections, policy violations left out (see ``policy``)
     limit: int
     attachment: str  # file name of the full list, when something was cut
+    policy: PolicyView = PolicyView((), 0)
 
     @property
     def hidden(self) -> int:
-        return sum(s.more for src in self.sources for s in src.sections)
+        return self.policy.more + sum(s.more for src in self.sources for s in src.sections)
 
 
 def trim(digest: Digest, subject: str, limit: int, attachment: str = "") -> View:
     sources = tuple(SourceView(s, _sections(s, limit)) for s in digest.sources)
-    return View(digest, subject, sources, limit, attachment)
+    return View(digest, subject, sources, limit, attachment, policy_view(digest, limit))
+
+
+def policy_view(digest: Digest, limit: int | None = None) -> PolicyView:
+    found = [SourcedRow(s.name, r) for s in digest.sources for r in s.rows(Section.POLICY)]
+    found.sort(key=lambda sr: (row_order(sr.row), sr.source))
+    return PolicyView(tuple(found[:limit] if limit is not None else found), len(found))
 
 
 def _sections(source: SourceDigest, limit: int) -> tuple[SectionView, ...]:
     out = []
     for section, groups in source.sections:
+        if section is Section.POLICY:
+            continue
         left = limit
         views = []
         for group in groups:
@@ -108,3 +138,15 @@ def describe(row: Row) -> str:
     """The row's one-line detail: what changed, else why it is risky, else its kinds."""
     reason = row.findings[0].reason if row.findings else ""
     return row.detail or reason or kinds_label(row.kinds)
+
+
+def why(row: Row) -> str:
+    """The one-line reason under a row whose detail line says something else (every format)."""
+    if not row.findings or not row.detail:
+        return ""
+    return row.findings[0].reason or row.findings[0].rule_id
+
+
+def carried_by(row: Row) -> str:
+    """How a row's ``events`` are introduced: events carry a property, a group type holds one."""
+    return "group type" if row.scope is Scope.GROUP_PROPERTY else "on"

@@ -155,7 +155,13 @@ def _posthog() -> SourceInput:
             ItemState(prompt, (AI,), None, day(28)),
         ),
         policy_violations=(
-            PolicyViolation(prompt, 'forbid = ["ai_content"]', "ai_content", Sev.HIGH),
+            PolicyViolation(
+                prompt,
+                'forbid = ["ai_content"]',
+                "ai_content",
+                Sev.HIGH,
+                "name token 'prompt' looks like ai content",
+            ),
         ),
         undocumented=(UndocumentedProperty(prompt, s, "plan", day(28)),),
     )
