@@ -7,6 +7,7 @@ in that timezone unless they carry an offset, and the output says which.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
@@ -16,7 +17,7 @@ from drift.commands import coverage_text, evidence
 from drift.commands.output import emit, format_option, md_escape, safe_text, to_markdown
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
-from drift.model import Severity, utcnow
+from drift.model import Finding, Severity, utcnow
 from drift.store import exposure as exposure_store
 from drift.store import queries
 from drift.store import timeline as timeline_store
@@ -94,7 +95,9 @@ def timeline(
 ) -> tuple[list[KeyHistory], list[Coverage]]:
     """The histories of ``name`` and, per source asked about, the span drift has records for."""
     with app.database.session() as session:
-        found = timeline_store.timeline(session, name, app.classifier, source=source, event=event)
+        found = timeline_store.timeline(
+            session, name, app.classifier, source=source, event=event, labels=vendor_labels(app)
+        )
         names = [source] if source else queries.source_names(session)
         now = utcnow()
         spans = [coverage(source_snapshots(session, n), Window(now, now)) for n in names]
@@ -138,7 +141,12 @@ def exposure(
         for name in sources:
             queries.source_id(session, name)
         return exposure_store.exposure(
-            session, window, app.classifier, sources=sources or None, min_severity=min_severity
+            session,
+            window,
+            app.classifier,
+            sources=sources or None,
+            min_severity=min_severity,
+            labels=vendor_labels(app),
         )
 
 
@@ -397,3 +405,12 @@ def _finding_doc(f: Any) -> dict[str, Any]:
 
 def _iso(moment: dt.datetime, tz: dt.tzinfo) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds")
+
+
+def vendor_labels(app: App) -> Callable[[Mapping[str, Any]], tuple[Finding, ...]]:
+    """The vendor's own privacy labels on a definition, at the rule set's severities."""
+    from drift.classify.vendor_labels import category_severities, label_findings
+
+    rules = getattr(app.classifier, "rules", None)
+    severities = category_severities(getattr(rules, "categories", None) or {})
+    return lambda definition: label_findings(definition, severities)

@@ -22,12 +22,14 @@ from drift.store.acks import Ack, AckIndex, acks_in_force
 from drift.store.coverage import Coverage, coverage
 from drift.store.history import (
     Classifier,
+    DefinitionFindings,
     Interval,
     SnapshotRef,
     SourceSnapshots,
     Window,
     item_rows,
     make_interval,
+    no_definition_findings,
     source_snapshots,
 )
 from drift.store.queries import source_id
@@ -89,15 +91,17 @@ def exposure(
     sources: Iterable[str] | None = None,
     min_severity: Severity = Severity.LOW,
     now: dt.datetime | None = None,
+    labels: DefinitionFindings = no_definition_findings,
 ) -> ExposureReport:
-    """Every property graded ``min_severity`` or worse that a source held during ``window``."""
+    """Every property graded ``min_severity`` or worse that a source held during ``window``
+    (by its name, or by the vendor's own labels on its definition: ``labels``)."""
     if window.since > window.until:
         raise ConfigError("--since is after --until")
     now = now or dt.datetime.now(dt.UTC)
     names = list(sources) if sources else _all_sources(session)
     index = acks_in_force(session, window.since, max(window.until, now))
     rows: list[Exposure] = []
-    grader = _Grader(classifier, min_severity)
+    grader = _Grader(classifier, min_severity, labels)
     evidence: dict[str, tuple[SnapshotRef, ...]] = {}
     covered: list[Coverage] = []
     for name in names:
@@ -116,9 +120,13 @@ class _Grader:
     """Findings per (name, definition); each distinct (name, types, description) is classified
     once and each definition body parsed once."""
 
-    def __init__(self, classifier: Classifier, min_severity: Severity) -> None:
+    def __init__(
+        self, classifier: Classifier, min_severity: Severity, labels: DefinitionFindings
+    ) -> None:
         self._classifier = classifier
         self._min = min_severity.rank
+        self._labels = labels
+        self._labelled: dict[int, tuple[Finding, ...]] = {}
         self._texts: dict[int, tuple[tuple[str, ...], str]] = {}
         self._by_text: dict[tuple[str, tuple[str, ...], str], tuple[Finding, ...]] = {}
         self._by_pair: dict[tuple[str, int], tuple[Finding, ...]] = {}
@@ -132,8 +140,11 @@ class _Grader:
         parsed = json.loads(f"[{','.join(bodies.values())}]")
         for def_id, body in zip(bodies, parsed, strict=True):
             self._texts[def_id] = (tuple(body.get("type", ())), str(body.get("description", "")))
+            labelled = self._labels(body)
+            self._labelled[def_id] = tuple(f for f in labelled if f.severity.rank >= self._min)
         for name, def_id in pairs - self._by_pair.keys():
-            self._by_pair[(name, def_id)] = self._classify(name, *self._texts[def_id])
+            found = self._classify(name, *self._texts[def_id]) + self._labelled[def_id]
+            self._by_pair[(name, def_id)] = tuple(sorted(found, key=lambda f: -f.severity.rank))
 
     def _classify(self, name: str, types: tuple[str, ...], description: str) -> tuple[Finding, ...]:
         text = (name, types, description)

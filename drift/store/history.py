@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,15 @@ class Classifier(Protocol):
     def classify(
         self, name: str, types: Sequence[str], description: str
     ) -> tuple[Finding, ...]: ...
+
+
+#: Findings a definition carries by itself (the vendor's own privacy labels); the application
+#: layer supplies it, so the store needs no classification code.
+DefinitionFindings = Callable[[Mapping[str, Any]], tuple[Finding, ...]]
+
+
+def no_definition_findings(definition: Mapping[str, Any]) -> tuple[Finding, ...]:
+    return ()
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from drift.model import Finding, ItemKey, Scope
 from drift.store.history import (
     Classifier,
+    DefinitionFindings,
     Interval,
     SourceSnapshots,
     item_rows,
     make_interval,
+    no_definition_findings,
     source_snapshots,
 )
 from drift.store.queries import source_id
@@ -128,6 +130,7 @@ def timeline(
     *,
     source: str | None = None,
     event: str | None = None,
+    labels: DefinitionFindings = no_definition_findings,
 ) -> list[KeyHistory]:
     """Every key named ``name`` (a property, or an event), each with its versions over time."""
     query = (
@@ -153,7 +156,8 @@ def timeline(
     for key_id, def_id, valid_from, valid_to in sorted(rows, key=lambda r: (r[0], r[2])):
         src, key = keys[key_id]
         interval = make_interval(snaps[src], key, def_id, valid_from, valid_to)
-        grouped.setdefault(key_id, []).append(_version(interval, definitions, classifier))
+        version = _version(interval, definitions, classifier, labels)
+        grouped.setdefault(key_id, []).append(version)
     found = [
         KeyHistory(*keys[k], tuple(v), since[k], _baseline(snaps[keys[k][0]]))
         for k, v in grouped.items()
@@ -176,14 +180,18 @@ def _definitions(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, s
 
 
 def _version(
-    interval: Interval, definitions: Mapping[int, tuple[str, str]], classifier: Classifier
+    interval: Interval,
+    definitions: Mapping[int, tuple[str, str]],
+    classifier: Classifier,
+    labels: DefinitionFindings,
 ) -> Version:
     body, digest = definitions[interval.definition_id]
     definition = json.loads(body)
     name = _key_name(interval.key)
     types = tuple(definition.get("type", ()))
     findings = classifier.classify(name, types, str(definition.get("description", "")))
-    return Version(interval, definition, digest, tuple(findings))
+    found = sorted((*findings, *labels(definition)), key=lambda f: -f.severity.rank)
+    return Version(interval, definition, digest, tuple(found))
 
 
 def _key(row: ItemKeyRow) -> ItemKey:

@@ -70,3 +70,20 @@ def test_by_property_shows_vendor_and_drift_when_they_disagree(tmp_path: Path, h
     assert "organization" in company["categories"] and company["flags"] == []
     code, table = drift(config, "inventory", "--by-property")
     assert "Amplitude PII" in table
+
+
+def test_exposure_and_timeline_grade_the_vendor_label(tmp_path: Path, httpserver) -> None:
+    import datetime as dt
+
+    config = setup(tmp_path, httpserver)
+    assert drift(config, "snapshot")[0] == 0
+    today = dt.datetime.now(dt.UTC).date()
+    window = ["--since", str(today - dt.timedelta(days=1)), "--until", str(today)]
+    code, output = drift(config, "exposure", *window, "--format", "json")
+    assert code == 0, output
+    rows = {r["property"]: r for r in json.loads(output)["properties"]}
+    assert rows["buyer_ref"]["category"] == "vendor_pii"  # held: Amplitude labels it PII
+    code, output = drift(config, "timeline", "buyer_ref", "--format", "json")
+    (key,) = json.loads(output)["keys"]
+    (moment,) = key["moments"]
+    assert [f["reason"] for f in moment["findings"]] == ["Amplitude classifies it PII"]
