@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,17 +76,20 @@ def commit(repo: Path, files: dict[str, str], message: str) -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Two commits: the plan, then the change; the working directory is the repository."""
-    root = tmp_path / "repo"
+@pytest.fixture(scope="session")
+def _template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template") / "repo"
     root.mkdir()
     git(root, "init", "-q")
     commit(root, {"plan.json": BASE_PLAN}, "plan")
     commit(root, {"plan.json": HEAD_PLAN}, "add email_domain, retype has_email")
-    monkeypatch.chdir(root)
     return root
 
 
-def names(lines: Sequence[str]) -> list[str]:
-    return sorted(line.split(" ")[0] for line in lines)
+@pytest.fixture
+def repo(_template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two commits: the plan, then the change; the working directory is the repository."""
+    root = tmp_path / "repo"
+    shutil.copytree(_template_repo, root)
+    monkeypatch.chdir(root)
+    return root

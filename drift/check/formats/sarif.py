@@ -2,8 +2,9 @@
 
 Each result names its rule (the classifier's rule id, or ``policy``), a level (``error`` when it
 fails the check, else ``warning`` or ``note`` by severity) and a physical location: the plan file
-relative to the repository root (``%SRCROOT%``) and the line of the property's key. Allowed
-findings carry an accepted ``suppression`` with the allowance's reason; stale and expired
+relative to the repository root (``%SRCROOT%``) and the line of the property's key. Rules carry
+GitHub's ``security-severity`` (8.0 high, 5.0 medium, 2.0 low) and the ``security`` tag it needs.
+Allowed findings carry an accepted ``suppression`` with the allowance's reason; stale and expired
 allowances are tool notifications. Text is display-safe; JSON escaping does the rest.
 """
 
@@ -86,7 +87,7 @@ def _rule(f: CheckFinding) -> dict[str, Any]:
             "category": finding.category,
             "severity": str(finding.severity),
             "security-severity": _SECURITY_SEVERITY[finding.severity],
-            "tags": ["privacy", finding.category],
+            "tags": ["security", "privacy", finding.category],
         },
     }
 
@@ -100,7 +101,7 @@ def _policy_rule() -> dict[str, Any]:
         "properties": {
             "severity": "high",
             "security-severity": _SECURITY_SEVERITY[Severity.HIGH],
-            "tags": ["privacy", "policy"],
+            "tags": ["security", "privacy", "policy"],
         },
     }
 
