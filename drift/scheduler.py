@@ -240,8 +240,8 @@ class ScheduleRunner:
         path = self.schedule.heartbeat_file
         if path is None:
             return
-        now = dt.datetime.now(dt.UTC)
-        upcoming = self.trigger.get_next_fire_time(None, now.astimezone(self.trigger.timezone))
+        now = dt.datetime.now(dt.UTC).astimezone(self.trigger.timezone)  # the one clock face
+        upcoming = self.trigger.get_next_fire_time(None, now)
         data = {
             "pid": os.getpid(),
             "last_run_id": self._last_run_id,

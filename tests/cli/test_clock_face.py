@@ -72,6 +72,11 @@ def test_dates_read_off_outputs_find_the_same_records(work: Path) -> None:
     held = {p["property"]: p for p in found["properties"]}
     assert "email_domain" in held  # new on the 30th (local), recorded at 23:39 UTC on the 29th
     assert held["email_domain"]["first_seen"] == LOCAL
+    day_before = as_json(
+        work, "diff", "--source", "web-events", "--from", "2026-11-29", "--to", read_off
+    )
+    assert isinstance(day_before, dict)
+    assert "email_domain" in {c["name"] for c in day_before["changes"]}
     timeline = as_json(work, "timeline", "email_domain")
     assert isinstance(timeline, dict)
     assert timeline["keys"][0]["first_seen"] == LOCAL

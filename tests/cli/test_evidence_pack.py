@@ -11,6 +11,7 @@ from pathlib import Path
 from drift import __version__
 from drift.commands.evidence import about
 from tests.cli.test_history_cli import config, drift  # noqa: F401  (the fixture)
+from tests.report.browser import widths
 
 WINDOW = ("--since", "2026-11-01", "--until", "2026-11-05")
 
@@ -42,3 +43,9 @@ def test_the_pack_never_shows_a_password() -> None:
     shown = about("postgresql+psycopg://drift:s3cr3t@db.example:5432/drift?sslmode=require", None)
     assert "s3cr3t" not in shown["database"] and "***" in shown["database"]
     assert shown["database"].startswith("postgresql+psycopg://drift:***@db.example:5432/drift")
+
+
+def test_the_pack_wraps_on_a_phone_and_a_desktop(config: Path) -> None:  # noqa: F811
+    _, html, _ = drift(config, "exposure", *WINDOW, "--format", "html")
+    for width, (scroll, visible) in widths(html, 400, 1000).items():
+        assert scroll <= visible, f"the evidence pack is {scroll} px wide in a {width} px window"
