@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from drift import __version__
 from drift.config import mask_url
-from drift.report.escape import visible
+from drift.report.escape import mark_lookalike, visible
 
 
 def _finalize(value: Any) -> Any:
@@ -40,6 +40,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["short"] = short
+    env.filters["lookalike"] = mark_lookalike
     return env
 
 

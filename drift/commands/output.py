@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape as rich_escape
 from rich.table import Table
 
-from drift.report.escape import visible
+from drift.report.escape import mark_lookalike, visible
 
 FORMATS = ("table", "json", "csv", "markdown", "html")
 
@@ -66,6 +66,21 @@ def json_text(document: Any) -> str:
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+#: Columns that hold vendor names: a look-alike name there gets a visible marker.
+NAME_COLUMNS = frozenset({"name", "property", "event", "events", "item", "target", "key"})
+
+
+def field(row: Mapping[str, Any], column: str) -> str:
+    """One cell's text; names that mix scripts or impersonate ASCII are marked (see
+    :func:`drift.report.escape.name`)."""
+    value = row.get(column)
+    if column not in NAME_COLUMNS:
+        return cell(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(mark_lookalike(cell(v)) for v in value)
+    return mark_lookalike(cell(value))
+
+
 def cell(value: Any) -> str:
     if value is None:
         return ""
@@ -80,11 +95,11 @@ def safe_text(value: str) -> str:
 
 
 def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str = "") -> None:
-    table = Table(title=title or None, show_lines=False)
+    table = Table(title=rich_escape(safe_text(title)) or None, show_lines=False)
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(rich_escape(safe_text(cell(row.get(c)))) for c in columns))
+        table.add_row(*(rich_escape(safe_text(field(row, c))) for c in columns))
     # A terminal gets its own width; a pipe or file gets room enough not to cut names short.
     width = None if sys.stdout.isatty() else 240
     Console(file=sys.stdout, soft_wrap=False, width=width).print(table)
@@ -95,7 +110,7 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_safe(safe_text(cell(row.get(c)))) for c in columns])
+        writer.writerow([_csv_safe(safe_text(field(row, c))) for c in columns])
     return buffer.getvalue()
 
 
@@ -113,7 +128,7 @@ def md_escape(text: str) -> str:
 
 def to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(md_escape(cell(r.get(c))) for c in columns) + " |" for r in rows]
+    lines += ["| " + " | ".join(md_escape(field(r, c)) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -121,11 +136,11 @@ def to_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: st
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{html.escape(safe_text(cell(r.get(c))))}</td>" for c in columns)
+        + "".join(f"<td>{html.escape(safe_text(field(r, c)))}</td>" for c in columns)
         + "</tr>"
         for r in rows
     )
     return (
-        f'<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f"<h1>{html.escape(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f'<!doctype html><meta charset="utf-8"><title>{html.escape(safe_text(title))}</title>'
+        f"<h1>{html.escape(safe_text(title))}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )

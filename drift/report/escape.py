@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from drift.confusables import is_suspicious
+
 NAME_LIMIT = 200
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ALLOWED_FORMAT = frozenset({"\u200d"})  # zero-width joiner: emoji sequences
@@ -32,6 +34,21 @@ def visible(text: str) -> str:
     if text.isprintable() and "\u200d" not in text:
         return text
     return "".join(_visible_char(ch) for ch in text)
+
+
+LOOKALIKE_MARK = " ⚠ look-alike"
+
+
+def mark_lookalike(text: str) -> str:
+    """``text`` with a visible marker when it mixes scripts, hides invisible characters or
+    impersonates an ASCII name (``еmail`` with a Cyrillic е): it looks like something else."""
+    return text + LOOKALIKE_MARK if is_suspicious(text) else text
+
+
+def name(value: object, limit: int = NAME_LIMIT) -> str:
+    """Display form of a vendor name in a human format: :func:`show`, plus the look-alike marker."""
+    text = "" if value is None else str(value)
+    return show(text, limit) + (LOOKALIKE_MARK if is_suspicious(text) else "")
 
 
 def cap(text: str, limit: int = NAME_LIMIT) -> str:
@@ -74,6 +91,12 @@ def slack_code(value: object, limit: int = NAME_LIMIT) -> str:
     """A name as an inline code span: mrkdwn has no escape for ``*_~```, code spans ignore them."""
     text = slack(value, limit).replace("`", "ˋ")
     return f"`{text}`" if text else "`(empty)`"
+
+
+def slack_name(value: object, limit: int = NAME_LIMIT) -> str:
+    """A vendor name as a Slack code span, with the look-alike marker outside it."""
+    text = "" if value is None else str(value)
+    return slack_code(text, limit) + (LOOKALIKE_MARK if is_suspicious(text) else "")
 
 
 # --------------------------------------------------------------------------- headers, CSV

@@ -88,7 +88,7 @@ def environment(fmt: str, override_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        name=lambda v: escape.show(v, escape.NAME_LIMIT),
+        name=lambda v: escape.name(v, escape.NAME_LIMIT),
         day=lambda v, tz: clockface.day(v, clockface.zone(tz)) if v else "",
         minute=lambda v, tz: clockface.minute(v, clockface.zone(tz)) if v else "",
         kinds=kinds_label,

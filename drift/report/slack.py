@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from drift.model import Scope
-from drift.report.escape import cap, slack, slack_code
+from drift.report.escape import cap, slack, slack_name
 from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest, SourceStatus
 from drift.report.view import PolicyView, carried_by, policy_view, why
 
@@ -66,11 +66,11 @@ def _counts_text(digest: Digest) -> str:
 def _row_line(row: Row) -> str:
     mark = SEVERITY_MARK.get(row.severity.value, "") if row.severity else "•"
     sev = f"*{row.severity.value}* {slack(row.category)} " if row.severity else ""
-    line = f"{mark} {sev}{slack_code(row.name)}"
+    line = f"{mark} {sev}{slack_name(row.name)}"
     if row.scope is not Scope.EVENT_PROPERTY:
         line += f" ({row.scope.value.replace('_', ' ')})"
     if row.events:
-        shown = ", ".join(slack_code(e, 60) for e in row.events[:3])
+        shown = ", ".join(slack_name(e, 60) for e in row.events[:3])
         more = len(row.events) - 3
         line += f" {carried_by(row)} {shown}" + (f" and {more:,} more" if more > 0 else "")
     if row.detail:
