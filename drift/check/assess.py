@@ -11,9 +11,9 @@ from drift.check.allowances import Allowance, Allowances
 from drift.check.plans import Plan
 from drift.check.result import CheckFinding, CheckViolation, Introduced
 from drift.config import DriftConfig
-from drift.diff.engine import diff_schemas
+from drift.diff.engine import compare, diff_schemas
 from drift.govern.policy import apply_acks, source_violations
-from drift.govern.properties import FindingsFn
+from drift.govern.properties import FindingsFn, plain_event
 from drift.model import Change, ChangeKind, Item, ItemKey, Provenance, Scope
 from drift.report.rows import change_detail
 
@@ -39,15 +39,39 @@ def touched(head: Plan, base: Plan | None) -> list[Touched]:
     if base is None:
         return [Touched(i, Introduced.PRESENT, "") for i in items.values() if _is_property(i.key)]
     old = base.schema.by_key()
+    versions = _by_plain_event(old)
     out: dict[ItemKey, Touched] = {}
     for change in diff_schemas(base.schema, head.schema):
         if not _is_property(change.key) or change.key in out:
             continue
+        before = old.get(change.key) or versions.get(_plain_key(change.key))
+        if change.kind in ADDED_KINDS and before is not None:
+            change = _against(before, items[change.key])  # a new Segment rule version
+            if change.kind in ADDED_KINDS:
+                continue  # the same property, unchanged, under the rule's new version
         kind = _introduced(change)
         if kind is not None:
             detail = change_detail(change, Provenance.DOCUMENTED)
-            out[change.key] = Touched(items[change.key], kind, detail, old.get(change.key))
+            out[change.key] = Touched(items[change.key], kind, detail, before)
     return list(out.values())
+
+
+def _plain_key(key: ItemKey) -> tuple[Scope, str, str]:
+    return (key.scope, plain_event(key.event), key.name)
+
+
+def _by_plain_event(items: dict[ItemKey, Item]) -> dict[tuple[Scope, str, str], Item]:
+    """Base properties of versioned Segment events (``Order [TRACK v1]``) by the plain event, so
+    bumping a rule's version does not make every property look added."""
+    return {_plain_key(k): i for k, i in items.items() if plain_event(k.event) != k.event}
+
+
+def _against(before: Item, after: Item) -> Change:
+    """The first change from ``before``'s definition to ``after``'s, under ``after``'s key
+    (``property_added`` when the definitions are the same)."""
+    moved = Item(after.scope, after.event, after.name, before.definition)
+    changes = compare("", {after.key: moved}, {after.key: after}, name_known=lambda _: True)
+    return changes[0] if changes else Change("", ChangeKind.PROPERTY_ADDED, after.key)
 
 
 def _introduced(change: Change) -> Introduced | None:

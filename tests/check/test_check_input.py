@@ -119,3 +119,31 @@ def test_head_before_the_first_commit_is_an_empty_base(
     assert result.code == 5, result.err
     assert [f["introduced"] for f in json.loads(result.out)["findings"]] == ["added"]
     assert run_check("plan.json", "--base", "main~3").code == 2
+
+
+def _rules(version: int, email_type: str) -> str:
+    rule = {
+        "key": "Order Completed",
+        "type": "TRACK",
+        "version": version,
+        "jsonSchema": {
+            "properties": {
+                "properties": {
+                    "properties": {
+                        "email": {"type": email_type},
+                        "ip": {"type": "string"},
+                    }
+                }
+            }
+        },
+    }
+    return json.dumps({"rules": [rule]}, indent=2)
+
+
+def test_a_new_segment_rule_version_reports_only_what_changed(repo: Path) -> None:
+    commit(repo, {"rules.json": _rules(1, "boolean")}, "v1")
+    commit(repo, {"rules.json": _rules(2, "string")}, "v2: email becomes an address")
+    result = run_check("rules.json", "--base", "HEAD~1", "--format", "json", "--fail-on", "low")
+    found = [(f["event"], f["name"], f["introduced"]) for f in json.loads(result.out)["findings"]]
+    assert found == [("Order Completed [TRACK v2]", "email", "retyped")]
+    assert json.loads(result.out)["findings"][0]["line"] == 11
