@@ -117,21 +117,30 @@ def snapshot(
     *,
     run_id: int | None = None,
     cancel: threading.Event | None = None,
+    wait: float = 0.0,
 ) -> list[SourceOutcome]:
-    """Fetch the sources concurrently, then record each success in its own transaction.
+    """Fetch the sources concurrently, then record each success in its own transaction, holding
+    the run lease (waiting up to ``wait`` seconds for a run that holds it): history has one writer.
 
     A source that fails records nothing, so its history never looks like "everything removed".
     """
     results = fetch(app, names, cancel)
     outcomes = []
-    for name, result in results.items():
-        try:
-            with app.database.session() as session:
-                outcomes += record_all(app, session, {name: result}, run_id=run_id, now=utcnow())
-        except StoreError as exc:
-            if isinstance(exc, LeaseHeld):
-                raise
-            outcomes.append(unrecordable(name, app.config.source(name).type, exc))
+    lease = RunLease(app.database, on_lost=cancel)
+    lease.acquire(wait=wait)
+    try:
+        for name, result in results.items():
+            try:
+                with app.database.session() as session:
+                    lease.check(session)
+                    now = utcnow()
+                    outcomes += record_all(app, session, {name: result}, run_id=run_id, now=now)
+            except StoreError as exc:
+                if isinstance(exc, LeaseHeld):
+                    raise
+                outcomes.append(unrecordable(name, app.config.source(name).type, exc))
+    finally:
+        lease.release()
     return outcomes
 
 

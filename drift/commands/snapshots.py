@@ -14,11 +14,18 @@ from drift.store import queries
 
 @click.command()
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for a running `drift run` (the run lease) before giving up (exit 4).",
+)
 @format_option("table", "json")
 @click.pass_obj
-def snapshot(app: App, names: tuple[str, ...], fmt: str) -> None:
+def snapshot(app: App, names: tuple[str, ...], wait: float, fmt: str) -> None:
     """Fetch the sources and record a snapshot of each (no diff, no digest)."""
-    outcomes = pipeline.snapshot(app, names)
+    outcomes = pipeline.snapshot(app, names, wait=wait)
     rows = []
     for outcome in outcomes:
         rec = outcome.recorded

@@ -21,6 +21,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -36,6 +37,7 @@ log = logging.getLogger("drift.lease")
 
 RUN_LEASE = "run"
 DEFAULT_TTL = 120.0
+WAIT_POLL = 0.5  # seconds between attempts while waiting for a held lease
 
 _NOW_SQL = {
     "sqlite": "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')",
@@ -228,8 +230,18 @@ class RunLease:
             raise StoreError("the run lease is not held")
         return self._token
 
-    def acquire(self) -> int:
-        self._token = try_acquire(self.database, self.holder, self.ttl, self.name)
+    def acquire(self, wait: float = 0.0) -> int:
+        """Take the lease; if another process holds it, retry for up to ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._token = try_acquire(self.database, self.holder, self.ttl, self.name)
+                break
+            except LeaseHeld as exc:
+                if time.monotonic() >= deadline:
+                    raise
+                log.info("waiting for the run lease: %s", exc)
+                time.sleep(min(WAIT_POLL, max(deadline - time.monotonic(), 0.0)))
         if self.heartbeat:
             self._stop.clear()
             self._thread = threading.Thread(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -148,6 +149,7 @@ class ItemRow(Base):
         Index(None, "source_id", "valid_to"),
         Index(None, "source_id", "valid_from"),
         Index(None, "key_id"),
+        Index("uq_item_open_key", "open_key", unique=True),
         MYSQL_OPTS,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -156,6 +158,10 @@ class ItemRow(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("definition.id"))
     valid_from: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
     valid_to: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"), nullable=True)
+    #: ``key_id`` while open, NULL once closed: its unique index allows one open interval per key.
+    open_key: Mapped[int | None] = mapped_column(
+        Integer, Computed("CASE WHEN valid_to IS NULL THEN key_id END", persisted=True)
+    )
 
 
 class RunRow(Base):
