@@ -11,6 +11,8 @@ Create Date: 2026-11-30
 
 from __future__ import annotations
 
+import itertools
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -39,7 +41,7 @@ def upgrade() -> None:
         .where(is_open, item.c.key_id.in_(doubled.scalar_subquery()))
         .order_by(item.c.key_id, item.c.valid_from, item.c.id)
     ).all()
-    for older, newer in zip(rows, rows[1:], strict=False):
+    for older, newer in itertools.pairwise(rows):
         if older.key_id != newer.key_id:
             continue
         if older.valid_from < newer.valid_from:

@@ -13,7 +13,7 @@ from drift.errors import StoreError
 from drift.model import Item, Provenance, Schema, Scope
 from drift.store import record
 from drift.store.database import Database
-from drift.store.tables import ItemRow, SnapshotRow
+from drift.store.tables import ItemRow
 from tests.conftest import BACKENDS
 
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -35,7 +35,7 @@ def test_a_second_open_interval_for_a_key_is_refused(database: Database) -> None
     with database.session() as session:
         row = session.scalars(select(ItemRow)).one()
         copy = {c: getattr(row, c) for c in ("source_id", "key_id", "definition_id", "valid_from")}
-    with pytest.raises(StoreError, match="(?i)unique|duplicate"), database.session() as session:
+    with pytest.raises(StoreError, match=r"(?i)unique|duplicate"), database.session() as session:
         session.execute(insert(ItemRow).values(**copy, valid_to=None))
     with database.session() as session:  # closed copies of the key are fine
         session.execute(insert(ItemRow).values(**copy, valid_to=copy["valid_from"]))
@@ -53,14 +53,15 @@ def test_upgrade_closes_doubled_open_intervals(backend: str, server_db_factory, 
     with db.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO source (id, name, type, created_at) VALUES (1, 'plan', 'j', '2026-11-01')"
+                "INSERT INTO source (id, name, type, created_at)"
+                " VALUES (1, 'plan', 'j', '2026-11-01')"
             )
         )
         for sid in (1, 2, 3):
             conn.execute(
                 text(
-                    "INSERT INTO snapshot (id, source_id, taken_at, content_hash, item_count, provenance,"
-                    " fetch_ms, added, removed, changed, reader_version)"
+                    "INSERT INTO snapshot (id, source_id, taken_at, content_hash, item_count,"
+                    " provenance, fetch_ms, added, removed, changed, reader_version)"
                     f" VALUES ({sid}, 1, '2026-11-0{sid}', 'h', 1, 'documented', 0, 0, 0, 0, 1)"
                 )
             )
