@@ -202,7 +202,12 @@ def render_exposure(
         emit(_summary_rows(report), fmt, ["source", "category", "severity", "count"], title="")
         emit(rows, fmt, ROW_COLUMNS, title="Sensitive properties held in the window")
     if not answerable(report.coverage):
-        click.secho(f"{coverage_text.NO_RECORDS_HINT}: " + "; ".join(lines), fg="red", err=True)
+        click.secho(
+            f"{coverage_text.NO_RECORDS_HINT} (it ends before drift's first snapshot of each "
+            "asked source): not an all-clear; the coverage above says since when drift has records",
+            fg="red",
+            err=True,
+        )
         raise SystemExit(Exit.NO_RECORDS)
 
 
