@@ -145,3 +145,14 @@ def test_junit_counts_failures_notes_and_files_without_findings(repo: Path) -> N
     root = ET.fromstring(result.out.split("\n", 1)[1])
     suites = {s.get("name"): (s.get("tests"), s.get("failures")) for s in root}
     assert suites == {"plan.json": ("2", "1"), "other.json": ("1", "0")}
+
+
+def test_a_look_alike_name_is_marked_in_human_formats(repo: Path) -> None:
+    plan = {"events": {"Signup": {"properties": {"\u0435mail": {"type": "string"}}}}}
+    commit(repo, {"plan.json": json.dumps(plan, indent=2)}, "Cyrillic e")
+    for fmt in ("text", "github", "junit"):
+        out = run_check("plan.json", "--format", fmt).out
+        assert "Signup.\u0435mail ⚠ look-alike" in out, fmt
+    assert json.loads(run_check("plan.json", "--format", "json").out)["findings"][0]["name"] == (
+        "\u0435mail"
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from drift.check.allowances import Allowance
 from drift.check.result import CheckFinding, CheckResult, CheckViolation
-from drift.report.escape import show
+from drift.report.escape import name, show
 
 
 def label(finding: CheckFinding) -> str:
-    return show(finding.key.label)
+    """The property as people read it, with the look-alike marker when it impersonates another."""
+    return name(finding.key.label)
 
 
 def finding_message(finding: CheckFinding) -> str:
@@ -22,8 +23,8 @@ def finding_message(finding: CheckFinding) -> str:
 
 def violation_message(item: CheckViolation) -> str:
     v = item.violation
-    events = ", ".join(show(e) for e in v.events)
-    return f"{show(v.name)} on {events} breaks {show(v.rule, 300)}: {show(v.reason, 500)}"
+    events = ", ".join(name(e) for e in v.events)
+    return f"{name(v.name)} on {events} breaks {show(v.rule, 300)}: {show(v.reason, 500)}"
 
 
 def allowance_target(allowance: Allowance) -> str:
