@@ -27,16 +27,13 @@ from pydantic import (
 )
 
 from drift import scrub
+from drift.classify.rules import load_rules, require_category
 from drift.errors import ConfigError
 from drift.model import Severity
 from drift.plugins import notifier_classes, plugin_errors, source_classes
 from drift.sources.base import ConfigPath, SourceConfig
 
 DEFAULT_PATH = Path("drift.toml")
-CATEGORIES = (
-    "credential contact person_name government_id financial demographic health free_text "
-    "ai_content device_id location organization external_ref url user_id temporary"
-).split()
 
 
 class Section(BaseModel):
@@ -109,14 +106,6 @@ class PolicyConfig(Section):
     max_severity: Severity | None = Field(
         None, strict=False, description="Highest severity allowed."
     )
-
-    @field_validator("forbid", "allow")
-    @classmethod
-    def _known_categories(cls, value: list[str] | None) -> list[str] | None:
-        for category in value or ():
-            if category not in CATEGORIES:
-                raise ValueError(f"unknown category {category!r} (expected one of {CATEGORIES})")
-        return value
 
     @model_validator(mode="after")
     def _has_target(self) -> PolicyConfig:
@@ -224,6 +213,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
         config = DriftConfig.model_validate(raw, context=context)
     except ValidationError as exc:
         raise ConfigError(f"{where}: {_describe(exc)}") from None
+    _check_policy_categories(config, where)
     url = os.environ.get("DRIFT_DATABASE_URL") or config.database.url
     database = DatabaseConfig(url=resolve_sqlite_url(url, config_base(path)))
     remember_secrets(config, url)
@@ -237,6 +227,17 @@ def remember_secrets(config: DriftConfig, database_url: str) -> None:
         for env_name in block.env_names():
             scrub.remember(os.environ.get(env_name))
     scrub.remember(urlsplit(database_url).password)
+
+
+def _check_policy_categories(config: DriftConfig, where: str) -> None:
+    """Policy categories must exist in the loaded rule set (defaults plus the [rules] file)."""
+    if not config.policy:
+        return
+    known = load_rules(config.rules.path).categories
+    for index, block in enumerate(config.policy, start=1):
+        for key in ("forbid", "allow"):
+            for category in getattr(block, key) or ():
+                require_category(category, known, f"{where}: [[policy]] #{index} {key}")
 
 
 def config_base(path: Path | None) -> Path:

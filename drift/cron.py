@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from drift.errors import ConfigError
+from drift.model import utcnow
 
 if TYPE_CHECKING:
     from drift.config import ScheduleConfig
@@ -128,7 +129,7 @@ def zone(schedule: ScheduleConfig) -> ZoneInfo:
 
 def next_fire_time(schedule: ScheduleConfig, now: dt.datetime | None = None) -> dt.datetime | None:
     """When ``drift schedule`` runs next (for ``drift status`` and the heartbeat file)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utcnow()
     return make_trigger(schedule).get_next_fire_time(None, now.astimezone(zone(schedule)))
 
 

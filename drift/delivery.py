@@ -20,6 +20,7 @@ from typing import Any
 from drift import clockface
 from drift.config import DriftConfig
 from drift.errors import ConfigError, DeliveryError, DriftError, PossiblyDelivered
+from drift.model import DeliveryStatus
 from drift.plugins import notifier_classes
 from drift.store import outbox
 from drift.store.database import Database
@@ -31,7 +32,7 @@ log = logging.getLogger("drift.delivery")
 class DeliveryOutcome:
     channel: str
     digest_id: str
-    status: str  # sent | partial | pending (will retry) | possibly_delivered | failed
+    status: DeliveryStatus  # pending: will be retried; possibly_delivered: re-sent at most once
     detail: str = ""
 
 
@@ -114,7 +115,7 @@ def _record(
     database: Database,
     delivery: outbox.PendingDelivery,
     error: str,
-    mark: Callable[..., str],
+    mark: Callable[..., DeliveryStatus],
     detail: str,
 ) -> DeliveryOutcome:
     with database.session() as session:

@@ -10,8 +10,11 @@ DriftError                  one line for the user; .transient says "retry next r
 │   └── DeadlineExceeded    the per-source deadline passed (transient)
 ├── StoreError              the database refused or is on an old schema
 │   └── LeaseHeld           another run holds the run lease
-└── DeliveryError           a digest could not be delivered (see .transient)
-    └── PossiblyDelivered   sent, but no answer: the receiver may have it (not re-sent blindly)
+├── DeliveryError           a digest could not be delivered (see .transient)
+│   └── PossiblyDelivered   sent, but no answer: the receiver may have it (not re-sent blindly)
+├── Cancelled               the run was asked to stop: SIGTERM, deadline, lost lease (transient)
+└── RetryableAttempt        one HTTP attempt failed in a way worth retrying (never leaves the
+                            source HTTP helper: it retries, then raises a SourceError)
 ```
 
 Library exceptions are translated at the boundary (`raise SourceError(...) from exc`); messages
@@ -92,3 +95,22 @@ class PossiblyDelivered(DeliveryError):
     request or the SMTP DATA was sent): the receiver may have it. Not retried blindly."""
 
     transient = False
+
+
+class Cancelled(DriftError):
+    """The run was asked to stop (SIGTERM, deadline, or its lease was taken over)."""
+
+    transient = True
+
+
+class RetryableAttempt(DriftError):
+    """One HTTP attempt failed in a way worth retrying: ``status`` (None: no answer) and how long
+    the server asked us to wait (``retry_after``, seconds), if it said."""
+
+    transient = True
+
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message, self.status, self.retry_after = str(self), status, retry_after

@@ -13,14 +13,23 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from drift.model import Change, ChangeKind, Finding, Item, ItemKey, Provenance, Schema, Severity
+from drift.model import (
+    Change,
+    ChangeKind,
+    Finding,
+    Item,
+    ItemKey,
+    Provenance,
+    Schema,
+    Severity,
+    SourceStatus,
+)
 from drift.report.model import (
     Acknowledgement,
     ItemState,
     OpenFinding,
     RuleChange,
     SourceInput,
-    SourceStatus,
 )
 from drift.store import firstseen, queries
 from drift.store.acks import Ack, AckIndex

@@ -7,16 +7,17 @@ canonical JSON. Volatile vendor fields (volumes, last seen, updated at) never en
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 
 class Scope(StrEnum):
@@ -59,9 +60,31 @@ _TYPE_ALIASES = {
 VALUE_BEARING_KEYS = frozenset({"examples", "example", "default", "const", "value", "values"})
 
 
-def utcnow() -> dt.datetime:
-    """Now, aware and in UTC: the only clock drift reads (tests freeze it with time-machine)."""
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    """The wall clock, aware and in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+_clock: list[Clock] = [system_clock]
+
+
+def utcnow() -> dt.datetime:
+    """Now, aware and in UTC: the only clock drift reads. Tests inject another with
+    :func:`use_clock` (or freeze time with time-machine)."""
+    return _clock[0]()
+
+
+@contextlib.contextmanager
+def use_clock(clock: Clock) -> Iterator[None]:
+    """Within the block, :func:`utcnow` (and so every "now" in drift) reads ``clock``."""
+    _clock.insert(0, clock)
+    try:
+        yield
+    finally:
+        _clock.remove(clock)
 
 
 def vendor_time(raw: Any) -> dt.datetime | None:
@@ -152,6 +175,11 @@ def make_definition(**fields: Any) -> dict[str, Any]:
     return out
 
 
+def key_text(scope: str, event: str, name: str) -> str:
+    """The one text form of an item key that gets hashed (here, in the store, in acks)."""
+    return f"{scope}\x1f{event}\x1f{name}"
+
+
 class ItemKey(NamedTuple):
     """Identity of an item on a source. A tuple, so hashing, equality and ordering run in C: the
     diff and the store compare 100k of them at a time."""
@@ -163,7 +191,7 @@ class ItemKey(NamedTuple):
     @property
     def hash(self) -> str:
         """Identity of the key on every backend, whatever its collation or length limits."""
-        return sha256_hex(f"{self.scope}\x1f{self.event}\x1f{self.name}")
+        return sha256_hex(key_text(self.scope, self.event, self.name))
 
     @property
     def label(self) -> str:
@@ -245,6 +273,8 @@ class Schema:
 
 
 class Severity(StrEnum):
+    """How bad a finding is; the one spelling of severity (rules files, config, outputs)."""
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -256,6 +286,10 @@ class Severity(StrEnum):
     def raised(self) -> Severity:
         return _BY_RANK[min(self.rank + 1, 3)]
 
+    def reaches(self, floor: Severity | None) -> bool:
+        """At or above ``floor`` (everything reaches no floor)."""
+        return floor is None or self.rank >= floor.rank
+
     @classmethod
     def parse(cls, text: str) -> Severity:
         return cls(text.strip().lower())
@@ -263,6 +297,16 @@ class Severity(StrEnum):
 
 _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 _BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
+
+
+def most_severe_level(levels: Iterable[Severity | None]) -> Severity | None:
+    """The highest of some severities (None when there are none)."""
+    ranked = [s for s in levels if s is not None]
+    return max(ranked, key=lambda s: s.rank) if ranked else None
+
+
+#: The category of a tmp/test/debug marker: a flag on top of another category.
+TEMPORARY = "temporary"
 
 
 @dataclass(frozen=True)
@@ -277,8 +321,64 @@ class Finding:
     reason: str = ""  # one line: "name token 'email' (string) looks like an email address"
     temporary: bool = False  # a tmp/test/debug marker was also present
 
+    def as_dict(self) -> dict[str, Any]:
+        """The one serialised form of a finding, in every JSON and CSV output."""
+        return {
+            "rule_id": self.rule_id,
+            "category": self.category,
+            "severity": self.severity.value,
+            "tokens": list(self.tokens),
+            "signals": list(self.signals),
+            "reason": self.reason,
+            "temporary": self.temporary,
+        }
+
+
+def most_severe(findings: Iterable[Finding]) -> Finding | None:
+    """The most severe finding (ties: the first one, as the classifier orders them)."""
+    best: Finding | None = None
+    for finding in findings:
+        if best is None or finding.severity.rank > best.severity.rank:
+            best = finding
+    return best
+
+
+def ranked_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """One finding per (rule, category), the most severe kept, most severe first."""
+    best: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        kept = best.get((f.rule_id, f.category))
+        if kept is None or f.severity.rank > kept.severity.rank:
+            best[(f.rule_id, f.category)] = f
+    return tuple(sorted(best.values(), key=lambda f: (-f.severity.rank, f.category, f.rule_id)))
+
+
+class Classifier(Protocol):
+    """What the stages need of the classifier (``drift.classify`` provides it)."""
+
+    @property
+    def rules_hash(self) -> str: ...
+
+    @property
+    def category_ids(self) -> frozenset[str]: ...
+
+    def classify(
+        self, name: str, types: Sequence[str] = (), description: str = ""
+    ) -> tuple[Finding, ...]: ...
+
+
+class ChangeGroup(StrEnum):
+    """What a change means for a reviewer."""
+
+    ADDITION = "addition"  # something new reached the vendor
+    REMOVAL = "removal"  # removed or no longer listed
+    RETYPE = "retype"
+    EDIT = "edit"  # description, visibility or other metadata
+
 
 class ChangeKind(StrEnum):
+    """Kinds of change, declared in display order (:attr:`order`)."""
+
     EVENT_ADDED = "event_added"
     EVENT_REMOVED = "event_removed"
     EVENT_UNLISTED = "event_no_longer_listed"
@@ -290,6 +390,41 @@ class ChangeKind(StrEnum):
     DESCRIPTION_CHANGED = "description_changed"  # description or display name
     VISIBILITY_CHANGED = "visibility_changed"  # hidden / dropped / deprecated
     METADATA_CHANGED = "metadata_changed"
+
+    @property
+    def order(self) -> int:
+        return _KIND_ORDER[self]
+
+    @property
+    def group(self) -> ChangeGroup:
+        return _KIND_GROUP.get(self, ChangeGroup.EDIT)
+
+    @property
+    def is_addition(self) -> bool:
+        return self.group is ChangeGroup.ADDITION
+
+    @property
+    def is_unlisting(self) -> bool:
+        """Absent from an observed or hiding source: not a deletion."""
+        return self in (ChangeKind.EVENT_UNLISTED, ChangeKind.PROPERTY_UNLISTED)
+
+    @property
+    def is_gone_or_retyped(self) -> bool:
+        """Shown in the digest's "removed, no longer listed, type changed" section."""
+        return self.group in (ChangeGroup.REMOVAL, ChangeGroup.RETYPE)
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(ChangeKind)}
+_KIND_GROUP = {
+    ChangeKind.EVENT_ADDED: ChangeGroup.ADDITION,
+    ChangeKind.PROPERTY_NEW: ChangeGroup.ADDITION,
+    ChangeKind.PROPERTY_ADDED: ChangeGroup.ADDITION,
+    ChangeKind.EVENT_REMOVED: ChangeGroup.REMOVAL,
+    ChangeKind.EVENT_UNLISTED: ChangeGroup.REMOVAL,
+    ChangeKind.PROPERTY_REMOVED: ChangeGroup.REMOVAL,
+    ChangeKind.PROPERTY_UNLISTED: ChangeGroup.REMOVAL,
+    ChangeKind.TYPE_CHANGED: ChangeGroup.RETYPE,
+}
 
 
 @dataclass(frozen=True)
@@ -339,9 +474,66 @@ class RenderedDigest:
 
 
 class DeliveryStatus(StrEnum):
+    """A delivery to one channel: what a notifier returns, and an outbox row's state."""
+
+    PENDING = "pending"  # in the outbox: not sent yet, or will be retried
     SENT = "sent"
     PARTIAL = "partial"  # e.g. some mail recipients refused
+    POSSIBLY_DELIVERED = "possibly_delivered"  # sent, no answer: re-sent at most once
     FAILED = "failed"
+
+
+# --------------------------------------------------------------------------- lifecycles
+# Stored as their string values (the ORM edge); everywhere else they travel as these enums.
+
+
+class SourceStatus(StrEnum):
+    """One source in one run (the ledger) or in one digest."""
+
+    READ = "read"  # fetched, recorded, something may have changed
+    UNCHANGED = "unchanged"  # fetched, same content hash as the baseline
+    FAILED = "failed"  # not read this run: never shown as "no changes"
+    FIRST_RUN = "first_run"  # digest only: no baseline yet, the digest is an inventory
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    PARTIAL = "partial"  # finished, but a source or a delivery failed
+    FAILED = "failed"
+    ABORTED = "aborted"  # SIGTERM, deadline or lost lease
+
+    @property
+    def final(self) -> bool:
+        return self is not RunStatus.RUNNING
+
+
+class RunPhase(StrEnum):
+    """The last durable phase a run reached, in order."""
+
+    STARTED = "started"
+    FETCHED = "fetched"
+    RECORDED = "recorded"
+    DIFFED = "diffed"
+    RENDERED = "rendered"
+    ENQUEUED = "enqueued"
+    DELIVERED = "delivered"
+
+
+class RunTrigger(StrEnum):
+    CLI = "cli"
+    SCHEDULE = "schedule"
+    CATCH_UP = "catch-up"
+
+
+class MomentKind(StrEnum):
+    """What happened to an item at one moment of its timeline."""
+
+    PRESENT_AT_BASELINE = "present at baseline"  # already there when drift first read it
+    APPEARED = "appeared"
+    CHANGED = "changed"
+    DISAPPEARED = "disappeared"
+    REAPPEARED = "reappeared"
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,19 @@ from sqlalchemy.orm import Session
 from drift import delivery
 from drift.app import App
 from drift.compose import Composed, compose
-from drift.errors import DriftError, LeaseHeld, StoreError
+from drift.errors import Cancelled, DriftError, LeaseHeld, StoreError
 from drift.exitcodes import Exit
-from drift.model import RenderedDigest, Schema, Severity, utcnow
+from drift.model import (
+    DeliveryStatus,
+    RenderedDigest,
+    RunPhase,
+    RunStatus,
+    RunTrigger,
+    Schema,
+    Severity,
+    SourceStatus,
+    utcnow,
+)
 from drift.plugins import source_classes
 from drift.report.model import Digest, Section
 from drift.scrub import scrub
@@ -32,14 +42,12 @@ from drift.store.record import Recorded, record_snapshot
 
 log = logging.getLogger("drift.run")
 
-#: Test hook for crash injection: called with each phase name once it is durable.
-after_phase: Callable[[str], None] = lambda phase: None  # noqa: E731
+#: Called with each phase once it is durable (crash-injection tests pass one to :func:`run`).
+PhaseHook = Callable[[RunPhase], None]
 
 
-class Cancelled(DriftError):
-    """The run was asked to stop (SIGTERM, deadline, or its lease was taken over)."""
-
-    transient = True
+def _no_hook(phase: RunPhase) -> None:
+    """The default :data:`PhaseHook`: nothing to do."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class SourceOutcome:
 
     name: str
     type: str
-    status: str  # read | unchanged | failed
+    status: SourceStatus  # read | unchanged | failed
     error: str | None = None
     recorded: Recorded | None = None
     transient: bool = False
@@ -92,7 +100,7 @@ def record_all(
         type_ = app.config.source(name).type
         if isinstance(result, DriftError):
             outcomes.append(
-                SourceOutcome(name, type_, "failed", str(result), None, result.transient)
+                SourceOutcome(name, type_, SourceStatus.FAILED, str(result), None, result.transient)
             )
             continue
         recorded = record_snapshot(
@@ -103,12 +111,12 @@ def record_all(
             run_id=run_id,
             reader_version=getattr(source_classes()[type_], "reader_version", 1),
         )
-        outcomes.append(
-            SourceOutcome(
-                name, type_, "unchanged" if recorded.unchanged else "read", None, recorded
-            )
-        )
+        outcomes.append(SourceOutcome(name, type_, _read_status(recorded), None, recorded))
     return outcomes
+
+
+def _read_status(recorded: Recorded) -> SourceStatus:
+    return SourceStatus.UNCHANGED if recorded.unchanged else SourceStatus.READ
 
 
 def snapshot(
@@ -153,8 +161,9 @@ def run(
     sources: Sequence[str] = (),
     dry_run: bool = False,
     fail_on: Severity | None = None,
-    trigger: str = "cli",
+    trigger: RunTrigger = RunTrigger.CLI,
     cancel: threading.Event | None = None,
+    after_phase: PhaseHook = _no_hook,
 ) -> RunResult:
     """Fetch, record, diff, classify, render once, enqueue per channel, deliver; see module doc."""
     cancel = cancel or threading.Event()
@@ -172,7 +181,7 @@ def run(
                 session, trigger=trigger, holder=lease.holder, fencing_token=lease.token
             )
         try:
-            result = _phases(app, lease, run_id, names, fail_on, cancel)
+            result = _phases(app, lease, run_id, names, fail_on, cancel, after_phase)
         except BaseException as exc:
             _finish_after_error(app, run_id, exc)
             raise
@@ -186,16 +195,17 @@ def _phases(
     names: list[str],
     fail_on: Severity | None,
     cancel: threading.Event,
+    after_phase: PhaseHook,
 ) -> RunResult:
     results = fetch(app, names, cancel)
-    _phase(app, run_id, "fetched", cancel)
+    _phase(app, run_id, RunPhase.FETCHED, cancel, after_phase)
     outcomes = [_record_one(app, lease, run_id, name, results[name]) for name in names]
-    _phase(app, run_id, "recorded", cancel)
-    failed = {o.name: o.error or "failed" for o in outcomes if o.status == "failed"}
+    _phase(app, run_id, RunPhase.RECORDED, cancel, after_phase)
+    failed = _failed(outcomes)
     now = utcnow()
     with app.database.session() as session:
         composed = compose(app, session, names, failed, now=now, run_id=run_id)
-    _phase(app, run_id, "rendered", cancel)
+    _phase(app, run_id, RunPhase.RENDERED, cancel, after_phase)
     channels = [name for name, _ in delivery.channel_names(app.config)]
     if _worth_sending(app, composed, channels, now):
         with app.database.session() as session:
@@ -210,15 +220,15 @@ def _phases(
                 channels=channels,
                 now=now,
             )
-            runs.advance(session, run_id, "enqueued")
-        after_phase("enqueued")
+            runs.advance(session, run_id, RunPhase.ENQUEUED)
+        after_phase(RunPhase.ENQUEUED)
     sent = delivery.deliver_pending(app.database, app.config, now=utcnow(), cancel=cancel)
-    _phase(app, run_id, "delivered", cancel)
+    _phase(app, run_id, RunPhase.DELIVERED, cancel, after_phase)
     return _finish(app, run_id, outcomes, composed, sent, fail_on)
 
 
 def _log_failure(outcome: SourceOutcome, run_id: int) -> None:
-    if outcome.status == "failed":
+    if outcome.status is SourceStatus.FAILED:
         log.error(
             "source %s failed: %s",
             outcome.name,
@@ -263,7 +273,7 @@ def _record_one(
 
 def unrecordable(name: str, type_: str, exc: StoreError) -> SourceOutcome:
     """A source whose schema the database refused: it fails alone, with the database's reason."""
-    return SourceOutcome(name, type_, "failed", f"could not record its schema: {exc}")
+    return SourceOutcome(name, type_, SourceStatus.FAILED, f"could not record its schema: {exc}")
 
 
 def _ledger(session: Session, run_id: int, outcome: SourceOutcome) -> None:
@@ -278,7 +288,14 @@ def _ledger(session: Session, run_id: int, outcome: SourceOutcome) -> None:
     )
 
 
-def _phase(app: App, run_id: int, phase: str, cancel: threading.Event) -> None:
+def _failed(outcomes: Sequence[SourceOutcome]) -> dict[str, str]:
+    """Source name -> why it could not be read this run."""
+    return {o.name: o.error or "failed" for o in outcomes if o.status is SourceStatus.FAILED}
+
+
+def _phase(
+    app: App, run_id: int, phase: RunPhase, cancel: threading.Event, after_phase: PhaseHook
+) -> None:
     with app.database.session() as session:
         runs.advance(session, run_id, phase)
     after_phase(phase)
@@ -312,7 +329,7 @@ def _finish(
     with app.database.session() as session:
         waiting = tuple(d for d in outbox.undelivered(session, channels) if d.waiting)
     code = _exit_code(outcomes, composed.digest, sent, fail_on, waiting)
-    status = "completed" if code in (Exit.OK, Exit.FINDINGS) else "partial"
+    status = RunStatus.COMPLETED if code in (Exit.OK, Exit.FINDINGS) else RunStatus.PARTIAL
     with app.database.session() as session:
         runs.finish_run(session, run_id, status=status, exit_code=int(code))
     for late in waiting:
@@ -337,9 +354,9 @@ def _exit_code(
 ) -> Exit:
     """3 beats 6 beats 5: a source that failed, then a digest left undelivered (refused for
     good, or waiting for a retry), then the findings gate."""
-    if any(o.status == "failed" for o in outcomes):
+    if any(o.status is SourceStatus.FAILED for o in outcomes):
         return Exit.PARTIAL
-    if waiting or any(d.status == "failed" for d in sent):
+    if waiting or any(d.status is DeliveryStatus.FAILED for d in sent):
         return Exit.DELIVERY
     if fail_on is not None and gate_reached(digest, fail_on):
         return Exit.FINDINGS
@@ -366,7 +383,8 @@ def gate_reached(digest: Digest, fail_on: Severity) -> bool:
 
 
 def _finish_after_error(app: App, run_id: int, exc: BaseException) -> None:
-    status = "aborted" if isinstance(exc, Cancelled | KeyboardInterrupt) else "failed"
+    aborted = isinstance(exc, Cancelled | KeyboardInterrupt)
+    status = RunStatus.ABORTED if aborted else RunStatus.FAILED
     try:
         with app.database.session() as session:
             runs.finish_run(
@@ -384,7 +402,7 @@ def _dry_run(
     now = utcnow()
     with app.database.scratch() as session:
         outcomes = record_all(app, session, results, run_id=None, now=now)
-        failed = {o.name: o.error or "failed" for o in outcomes if o.status == "failed"}
+        failed = _failed(outcomes)
         composed = compose(app, session, names, failed, now=now, run_id=None)
     code = _exit_code(outcomes, composed.digest, [], fail_on)
     return RunResult(int(code), None, tuple(outcomes), composed.digest, composed.rendered)

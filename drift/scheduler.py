@@ -41,6 +41,7 @@ from drift.app import App
 from drift.cron import last_fire_time, make_trigger, zone
 from drift.errors import DriftError, LeaseHeld
 from drift.exitcodes import Exit
+from drift.model import RunTrigger, utcnow
 from drift.store import runs
 from drift.store.database import Database
 
@@ -50,7 +51,7 @@ JOB_ID = "drift-run"
 #: How long a cancelled run may take to wind down before the process exits hard. Keep the
 #: Kubernetes terminationGracePeriodSeconds above this (examples/kubernetes-cronjob.yaml).
 SHUTDOWN_GRACE_SECONDS = 25.0
-Job = Callable[[threading.Event, str], int]
+Job = Callable[[threading.Event, RunTrigger], int]
 
 
 def catch_up_due(
@@ -118,7 +119,7 @@ class ScheduleRunner:
 
     def prepare(self, now: dt.datetime | None = None) -> dt.datetime | None:
         """Add the job (starting at once for a catch-up); returns the missed fire time, if any."""
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or utcnow()
         grace = dt.timedelta(seconds=self.schedule.misfire_grace_seconds)
         self.catch_up_at = catch_up_due(self.app.database, self.trigger, grace, now)
         self.scheduler.add_job(
@@ -174,10 +175,10 @@ class ScheduleRunner:
         """The scheduled job: one run with its own cancel event and deadline."""
         if self._stopping.is_set():
             return
-        trigger = "catch-up" if self.catch_up_at else "schedule"
+        trigger = RunTrigger.CATCH_UP if self.catch_up_at else RunTrigger.SCHEDULE
         self.catch_up_at = None
         cancel = self._current = threading.Event()
-        started = dt.datetime.now(dt.UTC)
+        started = utcnow()
         deadline = float(self.schedule.run_deadline_seconds)
         timers = [
             self._timer(deadline, self._deadline_hit, cancel),
@@ -236,11 +237,11 @@ class ScheduleRunner:
             return last.status
         return "ok" if code == Exit.OK else f"exit {code}"
 
-    def _heartbeat(self, code: int | None, trigger: str | None, outcome: str) -> None:
+    def _heartbeat(self, code: int | None, trigger: RunTrigger | None, outcome: str) -> None:
         path = self.schedule.heartbeat_file
         if path is None:
             return
-        now = dt.datetime.now(dt.UTC).astimezone(self.trigger.timezone)  # the one clock face
+        now = utcnow().astimezone(self.trigger.timezone)  # the one clock face
         upcoming = self.trigger.get_next_fire_time(None, now)
         data = {
             "pid": os.getpid(),
@@ -258,7 +259,7 @@ class ScheduleRunner:
             log.warning("cannot write the heartbeat file %s: %s", path, exc)
 
     def _announce(self) -> None:
-        upcoming = self.trigger.get_next_fire_time(None, dt.datetime.now(self.trigger.timezone))
+        upcoming = self.trigger.get_next_fire_time(None, utcnow().astimezone(self.trigger.timezone))
         log.info(
             "drift schedule: cron %r in %s; next run %s%s",
             self.schedule.cron,

@@ -7,6 +7,7 @@ Server URLs: ``DRIFT_TEST_PG_URL`` / ``DRIFT_TEST_MARIADB_URL`` (defaults: this 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from drift.model import system_clock, use_clock
 from drift.store.database import Database
 from drift.store.tables import Base
 
@@ -153,3 +155,24 @@ def database(db_url: str) -> Iterator[Database]:
     db = Database(db_url)
     yield db
     db.dispose()
+
+
+class SettableClock:
+    """A clock tests set by hand; installed through drift's public seam, ``use_clock``."""
+
+    def __init__(self) -> None:
+        self.now: dt.datetime | None = None
+
+    def __call__(self) -> dt.datetime:
+        return self.now if self.now is not None else system_clock()
+
+    def set(self, moment: dt.datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def clock() -> Iterator[SettableClock]:
+    """Every "now" in drift reads this clock while the test runs (unset: the wall clock)."""
+    settable = SettableClock()
+    with use_clock(settable):
+        yield settable

@@ -175,7 +175,7 @@ def state_summary(db_url: str, workdir: Path) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_crash_after_any_phase_then_rerun_equals_one_clean_run(
-    tmp_path: Path, db_url: str, phase: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, db_url: str, phase: str
 ) -> None:
     work = make_workdir(tmp_path / "crashy", db_url, send_when_empty=False)
     day(work, 1)
@@ -184,10 +184,8 @@ def test_crash_after_any_phase_then_rerun_equals_one_clean_run(
         if reached == phase:
             raise RuntimeError(f"injected crash after {phase}")
 
-    monkeypatch.setattr(pipeline, "after_phase", crash)
     with pytest.raises(RuntimeError, match="injected crash"):
-        run(work)
-    monkeypatch.setattr(pipeline, "after_phase", lambda reached: None)
+        run(work, after_phase=crash)
     assert run(work).exit_code == Exit.OK
     crashed = state_summary(db_url, work)
 

@@ -23,10 +23,10 @@ from drift.check.assess import findings_of, stale_allowances, touched, violation
 from drift.check.gitbase import base_texts
 from drift.check.plans import Plan, load_plan, plan_files, read_texts
 from drift.check.result import CheckResult
-from drift.config import CATEGORIES, DriftConfig
+from drift.config import DriftConfig
 from drift.errors import ConfigError, DriftError
-from drift.govern.properties import Classifier, cached_findings
-from drift.model import Severity
+from drift.govern.properties import cached_findings
+from drift.model import Classifier, Severity
 
 DEFAULT_SOURCE = "plan"
 
@@ -52,7 +52,7 @@ def run_check(
     head = load_plan(read_texts(files), source)
     base = _base(request, files, source)
     tz = config_timezone(config)
-    categories = {*CATEGORIES, *getattr(getattr(classifier, "rules", None), "categories", ())}
+    categories = classifier.category_ids
     allowances = load_allowances(request.allowances, now, tz, categories)
     findings = cached_findings(classifier)
     changes = touched(head, base)

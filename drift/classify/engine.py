@@ -23,12 +23,11 @@ from drift.classify.shape import Temporary, TypeView, type_view
 from drift.classify.tokens import spellings, tokenize
 from drift.classify.words import Words
 from drift.confusables import is_suspicious, skeleton
-from drift.model import Finding, Severity
+from drift.model import TEMPORARY, Finding, Severity
 
 #: Bump when matching semantics change, so ``rules_hash`` changes and inventories re-classify.
 #: 2: names folded (accents, confusables), compounds split, per-language terms.
 ENGINE_VERSION = 2
-TEMPORARY = "temporary"
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +80,11 @@ class Classifier:
     def rules_hash(self) -> str:
         """SHA-256 over the effective rules (and engine version): changes when rules change."""
         return self._hash
+
+    @property
+    def category_ids(self) -> frozenset[str]:
+        """Every category of the loaded rule set (defaults plus the user's rules file)."""
+        return frozenset(self.rules.categories)
 
     def classify(
         self, name: str, types: Sequence[str] = (), description: str = ""

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drift.classify.engine import TEMPORARY, Classifier
+from drift.classify.engine import Classifier
+from drift.model import TEMPORARY
 
 
 @dataclass(frozen=True)

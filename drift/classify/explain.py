@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from drift.classify.engine import Classifier
-from drift.model import Finding
 
 
 def explain(
@@ -21,18 +20,6 @@ def explain(
         "description": description,
         "verdict": "benign" if not findings else "flagged",
         "severity": str(findings[0].severity) if findings else None,
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [f.as_dict() for f in findings],
         "rules_hash": classifier.rules_hash,
-    }
-
-
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule_id": finding.rule_id,
-        "category": finding.category,
-        "severity": str(finding.severity),
-        "tokens": list(finding.tokens),
-        "signals": list(finding.signals),
-        "reason": finding.reason,
-        "temporary": finding.temporary,
     }

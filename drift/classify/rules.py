@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -63,10 +63,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from drift.classify.tokens import tokenize
 from drift.errors import ConfigError
+from drift.model import Severity
 
 LANGUAGE_CODE = r"^([a-z]{2,3})?$"
 ENGLISH = "en"
-SeverityText = Literal["low", "medium", "high"]
+SeverityText = Severity  # the one spelling of severity: "low" | "medium" | "high"
 TypeName = Literal["string", "number", "integer", "boolean", "object", "array", "datetime"]
 
 
@@ -193,6 +194,17 @@ class RuleSet:
 
 DEFAULT_RULES = "default_rules.toml"
 LANGUAGE_FOLDER = "languages"
+
+
+def require_category(category: str, known: Collection[str], what: str) -> str:
+    """The one check that a category id exists in the loaded rule set: ``[[policy]]``,
+    ``drift ack --category`` and ``drift inventory --category`` all refuse alike."""
+    if category not in known:
+        raise ConfigError(
+            f"{what}: unknown category {category!r} (known: {', '.join(sorted(known))}; "
+            f"a [rules] file can add [categories.{category}])"
+        )
+    return category
 
 
 def load_rules(

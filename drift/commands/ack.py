@@ -8,9 +8,11 @@ from typing import Any
 import click
 
 from drift.app import App
-from drift.commands.output import emit, format_option, safe_text
-from drift.config import CATEGORIES
+from drift.classify.rules import require_category
+from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
+from drift.model import utcnow
+from drift.report.escape import visible
 from drift.store import acks, queries
 from drift.store.acks import Ack, AckTarget
 
@@ -85,10 +87,8 @@ def _check_names(app: App, source: str | None, category: str | None) -> None:
     """An acknowledgement that can never match is a typo: say so instead of recording it."""
     if source:
         app.config.source(source)
-    rules = getattr(app.classifier, "rules", None)  # user rules may add categories
-    known = sorted(set(CATEGORIES) | set(getattr(rules, "categories", ())))
-    if category and category not in known:
-        raise ConfigError(f"--category {category!r} is not a category (known: {', '.join(known)})")
+    if category:
+        require_category(category, app.classifier.category_ids, "--category")
 
 
 def _until(app: App, text: str | None) -> dt.datetime | None:
@@ -122,10 +122,10 @@ def _when(moment: dt.datetime | None, tz: dt.tzinfo) -> str | None:
 
 
 def _print(found: list[Ack], fmt: str, tz: dt.tzinfo, title: str, *, single: bool = False) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     rows = [ack_row(a, now, tz) for a in found]
     if fmt == "table" and single:
-        click.echo(f"{title}: {safe_text(found[0].target.label)} ({rows[0]['state']})")
+        click.echo(f"{title}: {visible(found[0].target.label)} ({rows[0]['state']})")
         return
     columns = ["id", "state", "scope", "source", "target", "category", "by", "until", "reason"]
     emit(rows, fmt, columns, title=f"{title} (times in {tz})")

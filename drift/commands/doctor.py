@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from drift.app import App
-from drift.commands.output import safe_text
 from drift.exitcodes import Exit
 from drift.logs import no_color
+from drift.report.escape import visible
 
 
 @click.command("doctor")
@@ -26,7 +26,7 @@ def doctor(app: App) -> None:
     for check in run_checks(app):
         colour = "green" if check.outcome is Outcome.OK else "red"
         label = click.style(f"{check.outcome.value:<4}", fg=colour)
-        click.echo(f"{label}  {check.what}: {safe_text(check.detail)}", color=_color())
+        click.echo(f"{label}  {check.what}: {visible(check.detail)}", color=_color())
         if check.outcome is Outcome.FAIL:
             failed.append(check.what)
     if "config" in failed:

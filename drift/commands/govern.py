@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from drift import clockface, govern
 from drift.app import App
-from drift.commands.output import emit, format_option, safe_text
+from drift.classify.rules import require_category
+from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.govern.policy import blocks, source_type
-from drift.model import Schema, Severity
+from drift.model import Schema, Severity, utcnow
+from drift.report.escape import visible
 from drift.store import queries
 
 
@@ -51,15 +53,15 @@ def latest_schemas(session: Session, names: Iterable[str]) -> Current:
 def warn_missing(missing: Sequence[str], what: str) -> None:
     for name in missing:
         click.secho(
-            f"warning: source {safe_text(name)!r} has no snapshot yet, so {what}; "
-            f"run `drift snapshot --source {safe_text(name)}`",
+            f"warning: source {visible(name)!r} has no snapshot yet, so {what}; "
+            f"run `drift snapshot --source {visible(name)}`",
             fg="yellow",
             err=True,
         )
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utcnow()
 
 
 def _findings(app: App) -> govern.properties.FindingsFn:
@@ -211,18 +213,7 @@ def _inventory_row(row: govern.PropertyRow) -> dict[str, Any]:
         "rule": top.rule_id if top else "",
         "reason": top.reason if top else "",
         "also": [f.category for f in row.findings[1:]],
-        "findings": [
-            {
-                "rule_id": f.rule_id,
-                "category": f.category,
-                "severity": str(f.severity),
-                "tokens": list(f.tokens),
-                "signals": list(f.signals),
-                "reason": f.reason,
-                "temporary": f.temporary,
-            }
-            for f in row.findings
-        ],
+        "findings": [f.as_dict() for f in row.findings],
     }
 
 
@@ -264,13 +255,21 @@ def _plan_sources(app: App, available: Iterable[str]) -> set[str]:
     type=click.Choice([s.value for s in Severity]),
     help="Only properties with a finding at or above this severity.",
 )
+@click.option("--category", help="Only properties with a finding of this category.")
 @click.option("--by-property", is_flag=True, help="Each property once, across sources.")
 @format_option("table", "json", "csv")
 @click.pass_obj
 def inventory(
-    app: App, source: str | None, min_severity: str | None, by_property: bool, fmt: str
+    app: App,
+    source: str | None,
+    min_severity: str | None,
+    category: str | None,
+    by_property: bool,
+    fmt: str,
 ) -> None:
     """Every current property with its findings; flags what could identify a person."""
+    if category:
+        require_category(category, app.classifier.category_ids, "--category")
     names = [app.config.source(source).name] if source else [s.name for s in app.config.sources]
     with app.database.session() as session:
         current = latest_schemas(session, names)
@@ -278,7 +277,9 @@ def inventory(
         raise ConfigError(f"source {source!r} has no snapshot yet; run `drift snapshot`")
     warn_missing(current.missing, "it is not in this inventory")
     level = Severity.parse(min_severity) if min_severity else None
-    rows = govern.inventory(current.schemas, _findings(app), None if by_property else level)
+    rows = govern.inventory(
+        current.schemas, _findings(app), None if by_property else level, category
+    )
     if by_property:
         _emit_by_property(app, current, rows, level, fmt)
         return

@@ -14,10 +14,11 @@ import click
 
 from drift.app import App
 from drift.commands import coverage_text, evidence
-from drift.commands.output import emit, format_option, md_escape, safe_text, to_markdown
+from drift.commands.output import emit, format_option, to_markdown
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.model import Finding, Severity, utcnow
+from drift.report.escape import markdown, visible
 from drift.store import exposure as exposure_store
 from drift.store import queries
 from drift.store import timeline as timeline_store
@@ -67,7 +68,7 @@ def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt
     }
     if fmt != "json":
         lines = [coverage_text.lifetime(c, tz) for c in spans if c.source in held]
-        click.echo("Coverage:\n" + "\n".join(f"  {safe_text(line)}" for line in lines))
+        click.echo("Coverage:\n" + "\n".join(f"  {visible(line)}" for line in lines))
     title = f"Timeline of {name} (times in {tz})"
     columns = ["source", "item", "at", "what", "detail", "types", "classification"]
     emit(rows, fmt, columns, title=title, document=document)
@@ -191,14 +192,14 @@ def render_exposure(
         emit(_csv_rows(report, rows, tz), fmt, [*ROW_COLUMNS, "coverage"])
     elif fmt == "markdown":
         summary = to_markdown(_summary_rows(report), ["source", "category", "severity", "count"])
-        listed = "\n".join(f"- {md_escape(line)}" for line in lines)
+        listed = "\n".join(f"- {markdown(line, None)}" for line in lines)
         click.echo(
-            f"{md_escape(header)}\n\n**Coverage**\n\n{listed}\n\n{summary}\n\n"
+            f"{markdown(header, None)}\n\n**Coverage**\n\n{listed}\n\n{summary}\n\n"
             f"{to_markdown(rows, ROW_COLUMNS)}"
         )
     else:
-        click.echo(safe_text(header))
-        click.echo("Coverage:\n" + "\n".join(f"  {safe_text(line)}" for line in lines))
+        click.echo(visible(header))
+        click.echo("Coverage:\n" + "\n".join(f"  {visible(line)}" for line in lines))
         emit(_summary_rows(report), fmt, ["source", "category", "severity", "count"], title="")
         emit(rows, fmt, ROW_COLUMNS, title="Sensitive properties held in the window")
     if not answerable(report.coverage):
@@ -299,7 +300,7 @@ def _exposure_doc(
 def _exposure_detail(row: Exposure, report: ExposureReport, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "still_present": row.last_seen is None,
-        "findings": [_finding_doc(f) for f in row.findings],
+        "findings": [f.as_dict() for f in row.findings],
         "intervals": [
             {
                 "scope": str(i.key.scope),
@@ -387,7 +388,7 @@ def _history_doc(found: KeyHistory, tz: dt.tzinfo) -> dict[str, Any]:
                 "detail": m.detail,
                 "definition_hash": m.version.definition_hash,
                 "types": list(m.version.definition.get("type", ())),
-                "findings": [_finding_doc(f) for f in m.version.findings],
+                "findings": [f.as_dict() for f in m.version.findings],
             }
             for m in found.moments()
         ],
@@ -396,16 +397,6 @@ def _history_doc(found: KeyHistory, tz: dt.tzinfo) -> dict[str, Any]:
 
 def _classification(findings: Any) -> str:
     return ", ".join(f"{f.category} ({f.severity})" for f in findings) or "-"
-
-
-def _finding_doc(f: Any) -> dict[str, Any]:
-    return {
-        "rule_id": f.rule_id,
-        "category": f.category,
-        "severity": str(f.severity),
-        "tokens": list(f.tokens),
-        "reason": f.reason,
-    }
 
 
 def _iso(moment: dt.datetime, tz: dt.tzinfo) -> str:

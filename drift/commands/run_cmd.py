@@ -9,8 +9,8 @@ import click
 
 from drift import compose, pipeline
 from drift.app import App
-from drift.commands.output import safe_text
-from drift.model import Severity
+from drift.model import Severity, SourceStatus
+from drift.report.escape import visible
 from drift.report.render import render_for
 from drift.scheduler import cancel_on_signals
 
@@ -48,8 +48,8 @@ def run(
             cancel=cancel,
         )
     for outcome in result.outcomes:
-        name = safe_text(outcome.name)
-        if outcome.status == "failed":
+        name = visible(outcome.name)
+        if outcome.status is SourceStatus.FAILED:
             click.echo(f"{name}: failed (the error is logged on stderr)")
         else:
             rec = outcome.recorded

@@ -7,6 +7,7 @@ import threading
 import click
 
 from drift.app import App
+from drift.model import RunTrigger
 
 
 @click.command("schedule")
@@ -23,7 +24,7 @@ def schedule(app: App) -> None:
 
     app.config.require_sources()  # refuse at start, not at 07:00
 
-    def job(cancel: threading.Event, trigger: str) -> int:
+    def job(cancel: threading.Event, trigger: RunTrigger) -> int:
         return int(pipeline.run(app, cancel=cancel, trigger=trigger).exit_code)
 
     code = run_scheduled(app, job)

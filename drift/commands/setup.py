@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from drift.app import App
-from drift.commands.output import json_text
 from drift.config import find_config_path, masked
 from drift.errors import ConfigError
+from drift.report.escape import terminal_json
 
 
 def example_config() -> str:
@@ -44,7 +44,7 @@ def config_check(app: App) -> None:
     from drift.report.render import check_templates
 
     check_templates(config.digest.templates)  # a broken override template fails here, exit 2
-    click.echo(json_text(masked(config)))
+    click.echo(terminal_json(masked(config)))
     missing = [
         f"{env} ({block.label()})"
         for block in [*config.sources, *config.notify]

@@ -6,9 +6,10 @@ import click
 
 from drift import clockface, pipeline
 from drift.app import App
-from drift.commands.output import emit, format_option, safe_text
+from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
+from drift.report.escape import visible
 from drift.store import queries
 
 
@@ -47,11 +48,11 @@ def snapshot(app: App, names: tuple[str, ...], wait: float, fmt: str) -> None:
         for row in rows:
             if row["error"]:
                 click.secho(
-                    f"{safe_text(str(row['source']))}: failed: {row['error']}", fg="red", err=True
+                    f"{visible(str(row['source']))}: failed: {row['error']}", fg="red", err=True
                 )
             else:
                 click.echo(
-                    f"{safe_text(str(row['source']))}: snapshot {row['snapshot']}, "
+                    f"{visible(str(row['source']))}: snapshot {row['snapshot']}, "
                     f"{row['items']} items, "
                     f"+{row['added']} added, -{row['removed']} removed, ~{row['changed']} changed"
                 )

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from drift import clockface
 from drift.app import App
-from drift.commands.output import emit, format_option, safe_text
+from drift.commands.output import emit, format_option
 from drift.cron import next_fire_time
 from drift.exitcodes import Exit
 from drift.logs import problem
-from drift.model import utcnow
+from drift.model import DeliveryStatus, SourceStatus, utcnow
+from drift.report.escape import visible
 from drift.store import outbox, runs
 from drift.store.lease import read_lease
 from drift.store.tables import OutboxRow
@@ -56,12 +57,12 @@ def problems(document: dict[str, Any]) -> list[str]:
     """What makes the job unhealthy, one line each (empty: healthy)."""
     ran = document["last_run"] is not None
     found = [
-        f"source {safe_text(s['source'])}: {s['flag']}"
+        f"source {visible(s['source'])}: {s['flag']}"
         for s in document["sources"]
         if s["flag"] not in ("ok", "not configured") and (ran or s["flag"] != "never read")
     ]
     found += [
-        f"delivery #{d['outbox_id']} to {safe_text(d['channel'])}: {d['status']} after "
+        f"delivery #{d['outbox_id']} to {visible(d['channel'])}: {d['status']} after "
         f"{d['attempts']} attempt(s)" + (f" ({d['last_error']})" if _held(d) else "")
         for d in document["deliveries"]
         if d["status"] == "failed" or _held(d) or (_waiting(d) and d["attempts"] > 0)
@@ -145,7 +146,7 @@ def _source(
 def _flag(
     configured: bool, read: bool, outcome: runs.SourceRunInfo | None, age: dt.timedelta | None
 ) -> str:
-    failed = outcome is not None and outcome.status == "failed"
+    failed = outcome is not None and outcome.status is SourceStatus.FAILED
     stale = age is not None and age > STALE_AFTER
     if not configured:
         return "not configured"
@@ -160,7 +161,9 @@ def _flag(
 def _deliveries(session: Session, tz: dt.tzinfo) -> list[dict[str, Any]]:
     """Outbox rows not sent: pending retries and permanent failures, with the last error."""
     rows = session.scalars(
-        select(OutboxRow).where(OutboxRow.status != "sent").order_by(OutboxRow.id)
+        select(OutboxRow)
+        .where(OutboxRow.status != DeliveryStatus.SENT.value)
+        .order_by(OutboxRow.id)
     )
     return [
         {
@@ -228,7 +231,7 @@ def _print_summary(document: dict[str, Any]) -> None:
             f"{last['trigger']}) started {last['started_at']} {zone}"
         )
         if last["error"]:
-            click.echo(f"  error: {safe_text(last['error'])}")
+            click.echo(f"  error: {visible(last['error'])}")
     else:
         click.echo("last run: none yet")
     schedule = document["schedule"]

@@ -18,7 +18,6 @@ DESCRIPTION_FIELDS = frozenset({"description", "display_name"})
 TYPE_FIELDS = frozenset({"type", "is_array"})
 
 #: Order kinds appear in for the same key: structure first, then definition changes.
-KIND_ORDER = {kind: index for index, kind in enumerate(ChangeKind)}
 
 
 def diff_schemas(
@@ -95,7 +94,7 @@ def _changed(source: str, old: Item, new: Item) -> list[Change]:
         groups.setdefault(_kind_of(change.path), []).append(change)
     return [
         Change(source, kind, new.key, dict(old.definition), dict(new.definition), tuple(group))
-        for kind, group in sorted(groups.items(), key=lambda kv: KIND_ORDER[kv[0]])
+        for kind, group in sorted(groups.items(), key=lambda kv: kv[0].order)
     ]
 
 

@@ -16,9 +16,8 @@ from drift.govern.properties import (
     PropertyGroup,
     group_by_name,
     types_differ,
-    worst,
 )
-from drift.model import Finding, Schema, Severity
+from drift.model import Finding, Schema, Severity, most_severe, most_severe_level, ranked_findings
 
 #: Categories that single out a person on their own, and those that do so combined with others.
 DIRECT = frozenset({"contact", "person_name", "government_id", "financial", "vendor_pii"})
@@ -59,31 +58,28 @@ class PropertyRow:
 
 
 def _row(group: PropertyGroup, findings: FindingsFn) -> PropertyRow:
-    distinct: dict[tuple[str, str], Finding] = {}
-    for item in group.items:
-        for finding in findings(item):
-            kept = distinct.get((finding.rule_id, finding.category))
-            if kept is None or finding.severity.rank > kept.severity.rank:
-                distinct[(finding.rule_id, finding.category)] = finding
-    ordered = sorted(distinct.values(), key=lambda f: (-f.severity.rank, f.category, f.rule_id))
-    return PropertyRow(group.source, group.name, group.events, group.types, tuple(ordered))
+    ordered = ranked_findings(f for item in group.items for f in findings(item))
+    return PropertyRow(group.source, group.name, group.events, group.types, ordered)
 
 
 def inventory(
     schemas_by_source: Mapping[str, Schema],
     findings: FindingsFn,
     min_severity: Severity | None = None,
+    category: str | None = None,
 ) -> list[PropertyRow]:
     """Every property of every source (sorted by source, name); with ``min_severity`` only those
-    with a finding at or above it."""
+    with a finding at or above it, with ``category`` only those with a finding of it."""
     rows = [
         _row(group, findings)
         for source in sorted(schemas_by_source)
         for group in group_by_name(schemas_by_source[source])
     ]
+    if category is not None:
+        rows = [r for r in rows if any(f.category == category for f in r.findings)]
     if min_severity is None:
         return rows
-    return [r for r in rows if r.top is not None and r.top.severity.rank >= min_severity.rank]
+    return [r for r in rows if r.top is not None and r.top.severity.reaches(min_severity)]
 
 
 @dataclass(frozen=True)
@@ -122,8 +118,7 @@ class CrossProperty:
 
     @property
     def severity(self) -> Severity | None:
-        ranks = [h.severity for h in self.holdings if h.severity is not None]
-        return max(ranks, key=lambda s: s.rank) if ranks else None
+        return most_severe_level(h.severity for h in self.holdings)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -144,7 +139,7 @@ class CrossProperty:
 
 
 def _holding(row: PropertyRow, source_type: str) -> Holding:
-    top = worst(row.findings)
+    top = most_severe(row.findings)
     categories = tuple(sorted({f.category for f in row.findings}))
     labels = tuple(
         sorted({s.replace(" label ", " ") for f in row.findings for s in _label_signals(f)})

@@ -25,12 +25,18 @@ from drift.govern.properties import (
     group_by_name,
     group_findings,
     where,
-    worst,
 )
-from drift.model import Finding, Item, ItemKey, Schema, Severity, sha256_hex
-
-#: Category a ``temporary`` flag on another finding counts as, for ``forbid = ["temporary"]``.
-TEMPORARY = "temporary"
+from drift.model import (
+    TEMPORARY,
+    Finding,
+    Item,
+    ItemKey,
+    Schema,
+    Severity,
+    most_severe,
+    sha256_hex,
+    utcnow,
+)
 
 
 class AckLike(Protocol):
@@ -151,7 +157,7 @@ def _violation(
     pairs: list[tuple[Item, Finding]],
 ) -> Violation:
     items = sorted({item.key: item for item, _ in pairs}.values(), key=lambda i: i.key)
-    top = worst(f for _, f in pairs)
+    top = most_severe(f for _, f in pairs)
     assert top is not None  # pairs is never empty
     return Violation(
         source=group.source,
@@ -251,7 +257,7 @@ def check_policies(
     now: dt.datetime | None = None,
 ) -> PolicyOutcome:
     """Violations of every policy, split by acknowledgement at ``now`` (default: the wall clock)."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     return apply_acks(find_violations(config, schemas_by_source, findings), ack_for, moment)
 
 

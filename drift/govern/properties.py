@@ -7,26 +7,17 @@ not about single items, so that one risky name yields one row with its events li
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
 from drift.classify.vendor_labels import category_severities, with_labels
-from drift.model import ANY_EVENT, Finding, Item, ItemKey, Schema, Scope
+from drift.model import ANY_EVENT, Classifier, Finding, Item, ItemKey, Schema, Scope
 
 PROPERTY_SCOPES = frozenset({Scope.EVENT_PROPERTY, Scope.USER_PROPERTY, Scope.GROUP_PROPERTY})
 
 #: How governance gets the findings of one item (the classifier, cached, in production).
 FindingsFn = Callable[[Item], tuple[Finding, ...]]
-
-
-class Classifier(Protocol):
-    """The part of ``drift.classify`` governance needs."""
-
-    def classify(
-        self, name: str, types: Sequence[str] = (), description: str = ""
-    ) -> tuple[Finding, ...]: ...
 
 
 def cached_findings(classifier: Classifier, maxsize: int = 65536) -> FindingsFn:
@@ -97,15 +88,6 @@ def group_findings(
         for finding in findings(item):
             out.setdefault(finding.category, []).append((item, finding))
     return out
-
-
-def worst(findings: Iterable[Finding]) -> Finding | None:
-    """The most severe finding (ties: the first one, as the classifier orders them)."""
-    best: Finding | None = None
-    for finding in findings:
-        if best is None or finding.severity.rank > best.severity.rank:
-            best = finding
-    return best
 
 
 # --- type comparison -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from drift.errors import ConfigError, DeliveryError
-from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
+from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest, utcnow
 from drift.notify.base import NotifierConfig
 from drift.notify.smtp_errors import translate
 from drift.sources.base import ConfigPath
@@ -129,7 +129,7 @@ def _created(digest: RenderedDigest) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(digest.created_at.replace("Z", "+00:00"))
     except ValueError:
-        return dt.datetime.now(dt.UTC)
+        return utcnow()
 
 
 class _Tracking(smtplib.SMTP):

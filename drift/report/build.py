@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from drift import clockface
-from drift.model import Change, ChangeKind, Finding, ItemKey, Scope, Severity
+from drift.model import Change, Finding, ItemKey, Scope, Severity, SourceStatus
 from drift.report.model import (
     Acknowledgement,
     Counts,
@@ -26,23 +26,11 @@ from drift.report.model import (
     Section,
     SourceDigest,
     SourceInput,
-    SourceStatus,
     UndocumentedProperty,
 )
 from drift.report.rows import finding_rows, other_rows, rule_rows
 
-ADDITIVE = frozenset({ChangeKind.EVENT_ADDED, ChangeKind.PROPERTY_NEW, ChangeKind.PROPERTY_ADDED})
-GONE = frozenset(
-    {
-        ChangeKind.EVENT_REMOVED,
-        ChangeKind.EVENT_UNLISTED,
-        ChangeKind.PROPERTY_REMOVED,
-        ChangeKind.PROPERTY_UNLISTED,
-        ChangeKind.TYPE_CHANGED,
-    }
-)
 SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")  # goes into Message-ID, webhook-id, file names
-KIND_ORDER = {kind: index for index, kind in enumerate(ChangeKind)}
 GROUPED = frozenset({Section.NEW, Section.OPEN, Section.INVENTORY, Section.RULES, Section.POLICY})
 
 
@@ -109,7 +97,7 @@ def active_ack(ack: Acknowledgement | None, now: dt.datetime) -> Acknowledgement
 
 
 def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
-    changes = tuple(sorted(src.changes, key=lambda c: (c.key, KIND_ORDER[c.kind])))
+    changes = tuple(sorted(src.changes, key=lambda c: (c.key, c.kind.order)))
     if src.status is SourceStatus.FAILED:
         sections: dict[Section, list[Row]] = {}
     elif src.status is SourceStatus.FIRST_RUN:
@@ -139,7 +127,7 @@ def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
 def _upgrade_rows(src: SourceInput, now: dt.datetime) -> list[Row]:
     """Differences from reading the source more completely: one collapsed section."""
     states = {s.key: s for s in src.items}
-    ordered = sorted(src.reader_upgrade, key=lambda c: (c.key, KIND_ORDER[c.kind]))
+    ordered = sorted(src.reader_upgrade, key=lambda c: (c.key, c.kind.order))
     entries = [(c, states.get(c.key)) for c in ordered]
     return other_rows(entries, src.provenance, now, Section.UPGRADE)
 
@@ -187,9 +175,9 @@ def _sections(
 
 
 def _place(change: Change, state: ItemState | None, now: dt.datetime) -> Section:
-    if change.kind in GONE:
+    if change.kind.is_gone_or_retyped:
         return Section.REMOVED
-    if change.kind not in ADDITIVE or state is None or not state.findings:
+    if not change.kind.is_addition or state is None or not state.findings:
         return Section.OTHER
     return Section.ACKNOWLEDGED if active_ack(state.ack, now) else Section.NEW
 

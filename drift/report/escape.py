@@ -1,16 +1,21 @@
-"""One escaping function per output format. Every vendor name is attacker-controlled.
+"""One escaping function per output format, for the digest and the commands alike. Every vendor
+name is attacker-controlled.
 
 ``show`` is display hygiene shared by every human format: invisible and bidi control characters
-become visible escapes (``\\u202e``), and long names are cut. Each format then escapes its own
-metacharacters: HTML by Jinja's autoescape, Markdown, Slack mrkdwn, CSV and GitHub workflow
-commands here. Headers (mail subject) take ``header_text``: no control character survives, one
-line, capped.
+become visible escapes (``\\u202e``), and long names are cut (``limit=None``: not cut, as in
+command output). Each format then escapes its own metacharacters: HTML by Jinja's autoescape in
+the digest and :func:`html_text` in commands, Markdown, Slack mrkdwn, CSV, terminal JSON and
+GitHub workflow commands here. Headers (mail subject) take ``header_text``: no control
+character survives, one line, capped.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import unicodedata
+from typing import Any
 
 from drift.confusables import is_suspicious
 
@@ -45,17 +50,17 @@ def mark_lookalike(text: str) -> str:
     return text + LOOKALIKE_MARK if is_suspicious(text) else text
 
 
-def name(value: object, limit: int = NAME_LIMIT) -> str:
+def name(value: object, limit: int | None = NAME_LIMIT) -> str:
     """Display form of a vendor name in a human format: :func:`show`, plus the look-alike marker."""
     text = "" if value is None else str(value)
     return show(text, limit) + (LOOKALIKE_MARK if is_suspicious(text) else "")
 
 
-def cap(text: str, limit: int = NAME_LIMIT) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+def cap(text: str, limit: int | None = NAME_LIMIT) -> str:
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
 
 
-def show(value: object, limit: int = NAME_LIMIT) -> str:
+def show(value: object, limit: int | None = NAME_LIMIT) -> str:
     """Display form of any value in a human format (before that format's own escaping)."""
     text = "" if value is None else str(value)
     return cap(visible(text), limit)
@@ -67,7 +72,7 @@ _MD_ALWAYS = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINKY = re.compile(r"www\.|://|@", re.IGNORECASE)
 
 
-def markdown(value: object, limit: int = NAME_LIMIT) -> str:
+def markdown(value: object, limit: int | None = NAME_LIMIT) -> str:
     """Markdown-safe text: HTML as entities, emphasis/link/table metacharacters backslashed,
     and URL-looking names broken so that GitHub does not autolink them."""
     text = show(value, limit)
@@ -116,6 +121,26 @@ def csv_cell(value: object) -> str:
     """Spreadsheet-safe: a cell starting with = + - @ (a formula) gets a leading apostrophe."""
     text = visible("" if value is None else str(value))
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def html_text(value: object) -> str:
+    """Text for an HTML element (command output; the digest's templates autoescape)."""
+    return html.escape(show(value, None))
+
+
+# --------------------------------------------------------------------------- terminal JSON
+
+_UNSAFE_IN_JSON = re.compile(
+    r"[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
+
+
+def terminal_json(document: Any) -> str:
+    """JSON that keeps names exact but cannot drive a terminal: JSON already escapes C0 controls;
+    DEL, C1 controls, bidi or zero-width characters and lone surrogates become \\u escapes too
+    (still valid JSON, and valid UTF-8)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --------------------------------------------------------------------------- GitHub Actions

@@ -9,16 +9,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from drift.model import Change, ChangeKind, Finding, ItemKey, Provenance, Scope, Severity
+from drift.model import (
+    Change,
+    ChangeKind,
+    Finding,
+    ItemKey,
+    Provenance,
+    Scope,
+    Severity,
+    SourceStatus,
+)
 
 # --------------------------------------------------------------------------- inputs
-
-
-class SourceStatus(StrEnum):
-    READ = "read"  # fetched, recorded, something may have changed
-    UNCHANGED = "unchanged"  # fetched, same content hash as the baseline
-    FAILED = "failed"  # not read this run: never shown as "no changes"
-    FIRST_RUN = "first_run"  # no baseline yet: the digest is an inventory
 
 
 @dataclass(frozen=True)

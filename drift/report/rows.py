@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from drift import clockface
-from drift.model import Change, ChangeKind, Finding, ItemKey, Provenance, Scope
+from drift.model import Change, ChangeKind, Finding, ItemKey, Provenance, Scope, ranked_findings
 from drift.report.model import Acknowledgement, ItemState, Row, RuleChange, Section
 
 ADD_GROUP = "added"
@@ -25,19 +25,9 @@ def row_key(key: ItemKey) -> tuple[str, str]:
     return (key.scope.value, key.event if key.scope is Scope.EVENT else key.name)
 
 
-def dedupe_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """One finding per (rule, category), the most severe first."""
-    best: dict[tuple[str, str], Finding] = {}
-    for f in findings:
-        kept = best.get((f.rule_id, f.category))
-        if kept is None or f.severity.rank > kept.severity.rank:
-            best[(f.rule_id, f.category)] = f
-    return tuple(sorted(best.values(), key=lambda f: (-f.severity.rank, f.category, f.rule_id)))
-
-
 def _base_row(keys: Sequence[ItemKey], findings: Iterable[Finding], **extra: Any) -> Row:
     first = keys[0]
-    found = dedupe_findings(findings)
+    found = ranked_findings(findings)
     events = sorted({k.event for k in keys if k.scope is not Scope.EVENT and k.event})
     return Row(
         scope=first.scope,
@@ -99,13 +89,13 @@ def other_rows(
     """Rows for changes: additive kinds of one name merge; other kinds stay apart per kind."""
     grouped: dict[tuple[str, str, str], list[tuple[Change, ItemState | None]]] = defaultdict(list)
     for change, state in entries:
-        group = ADD_GROUP if change.kind in _KIND_WORDS else change.kind.value
+        group = ADD_GROUP if change.kind.is_addition else change.kind.value
         grouped[(*row_key(change.key), group)].append((change, state))
     rows = []
     for members in grouped.values():
         changes = [c for c, _ in members]
         states = [s for _, s in members]
-        kinds = sorted({c.kind for c in changes}, key=list(ChangeKind).index)
+        kinds = sorted({c.kind for c in changes}, key=lambda k: k.order)
         rows.append(
             _base_row(
                 [c.key for c in changes],
@@ -127,7 +117,7 @@ def rule_rows(rule_changes: Sequence[RuleChange]) -> list[Row]:
         grouped[row_key(rc.key)].append(rc)
     rows = []
     for members in grouped.values():
-        before = dedupe_findings(f for m in members for f in m.before)
+        before = ranked_findings(f for m in members for f in m.before)
         row = _base_row([m.key for m in members], [f for m in members for f in m.after])
         row = replace(row, before=before)
         if row.severity is None and before:
@@ -155,7 +145,7 @@ def change_detail(change: Change, provenance: Provenance) -> str:
     kind = change.kind
     if kind in _KIND_WORDS:
         return _KIND_WORDS[kind]
-    if kind in (ChangeKind.EVENT_UNLISTED, ChangeKind.PROPERTY_UNLISTED):
+    if kind.is_unlisting:
         return f"no longer listed by this {provenance.value} source (not a deletion)"
     if kind in (ChangeKind.EVENT_REMOVED, ChangeKind.PROPERTY_REMOVED):
         return f"removed from this {provenance.value} source"

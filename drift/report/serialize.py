@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from drift import clockface
-from drift.model import Change, Finding
+from drift.model import Change
 from drift.report.escape import csv_cell
 from drift.report.model import Acknowledgement, Digest, Row, SourceDigest
 
@@ -25,18 +25,6 @@ JSON_VERSION = 2
 def _when(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     """ISO 8601 with the offset of the digest's zone (the same clock face as the email)."""
     return clockface.iso(value, tz, "auto")
-
-
-def finding_dict(f: Finding) -> dict[str, Any]:
-    return {
-        "rule_id": f.rule_id,
-        "category": f.category,
-        "severity": f.severity.value,
-        "tokens": list(f.tokens),
-        "signals": list(f.signals),
-        "reason": f.reason,
-        "temporary": f.temporary,
-    }
 
 
 def _ack(a: Acknowledgement | None, tz: dt.tzinfo) -> dict[str, Any] | None:
@@ -54,8 +42,8 @@ def _row(row: Row, tz: dt.tzinfo) -> dict[str, Any]:
         "severity": row.severity.value if row.severity else None,
         "category": row.category or None,
         "detail": row.detail,
-        "findings": [finding_dict(f) for f in row.findings],
-        "findings_before": [finding_dict(f) for f in row.before],
+        "findings": [f.as_dict() for f in row.findings],
+        "findings_before": [f.as_dict() for f in row.before],
         "first_seen": _when(row.first_seen, tz),
         "age_days": row.age_days,
         "acknowledged": _ack(row.ack, tz),

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drift.model import Scope
+from drift.model import Scope, SourceStatus
 from drift.report.escape import cap, slack, slack_name
-from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest, SourceStatus
+from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest
 from drift.report.view import PolicyView, carried_by, policy_view, why
 
 MAX_BLOCKS = 50

@@ -38,7 +38,14 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-from drift.errors import AuthError, BadResponse, DeadlineExceeded, RateLimited, SourceError
+from drift.errors import (
+    AuthError,
+    BadResponse,
+    DeadlineExceeded,
+    RateLimited,
+    RetryableAttempt,
+    SourceError,
+)
 from drift.http_common import make_client, seconds_until_http_date
 from drift.sources.base import Runtime
 from drift.sources.pacing import REAL_CLOCK, Clock, Pace, check_alive, shared_pacer
@@ -64,14 +71,6 @@ def check_base_url(value: str | None) -> str | None:
     if parts.scheme == "http" and parts.hostname not in LOOPBACK:
         raise ValueError("base_url must use https (plain http only for 127.0.0.1/localhost)")
     return value.strip().rstrip("/")
-
-
-class _Retry(Exception):
-    """A retryable failure; ``hint`` is how long the server asked us to wait, if it said."""
-
-    def __init__(self, message: str, status: int | None = None, hint: float | None = None):
-        super().__init__(message)
-        self.message, self.status, self.hint = message, status, hint
 
 
 class _StopAtDeadline(stop_base):
@@ -161,13 +160,13 @@ class HttpClient:
             | stop_after_delay(self.retry_seconds)
             | _StopAtDeadline(self.runtime),
             wait=self._wait,
-            retry=retry_if_exception_type(_Retry),
+            retry=retry_if_exception_type(RetryableAttempt),
             sleep=lambda seconds: self.clock.sleep(seconds, self.runtime.cancel),
             reraise=True,
         )
         try:
             return retrying(self._attempt, path, dict(params or {}))
-        except _Retry as exc:
+        except RetryableAttempt as exc:
             check_alive(self.source, self.runtime)
             raise self._gave_up(exc, path) from None
 
@@ -177,17 +176,17 @@ class HttpClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retry) and exc.hint is not None:
-            return min(max(exc.hint, 0.0), MAX_HINT_SECONDS)
+        if isinstance(exc, RetryableAttempt) and exc.retry_after is not None:
+            return min(max(exc.retry_after, 0.0), MAX_HINT_SECONDS)
         wait = self._jitter(state)
-        if isinstance(exc, _Retry) and exc.status == 429:
+        if isinstance(exc, RetryableAttempt) and exc.status == 429:
             wait = max(wait, self.floor)
         return min(wait, MAX_HINT_SECONDS)
 
     def _where(self, path: str) -> str:
         return f"source '{self.source}': {self.vendor} GET {_path(path)}"
 
-    def _gave_up(self, exc: _Retry, path: str) -> SourceError:
+    def _gave_up(self, exc: RetryableAttempt, path: str) -> SourceError:
         where = self._where(path)
         if exc.status == 429:
             return RateLimited(
@@ -241,7 +240,7 @@ class HttpClient:
                 transient=False,
             )
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-            return _Retry(f"cannot connect ({reason})")
+            return RetryableAttempt(f"cannot connect ({reason})")
         if isinstance(exc, httpx.RemoteProtocolError):
             return BadResponse(f"{where}: the response was cut off or malformed ({reason})")
         return SourceError(f"{where}: {reason}; try again later")
@@ -256,7 +255,7 @@ class HttpClient:
             )
         if status in RETRY_STATUSES or 500 <= status < 600:
             hint = self._hint(response)
-            raise _Retry(f"HTTP {status}", status=status, hint=hint)
+            raise RetryableAttempt(f"HTTP {status}", status=status, retry_after=hint)
         if 300 <= status < 400:
             host = urlsplit(response.headers.get("location", "")).hostname or "the same host"
             raise BadResponse(

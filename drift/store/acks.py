@@ -29,8 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from drift.errors import ConfigError
-from drift.model import ItemKey, Scope
-from drift.store.record import h16
+from drift.model import ItemKey, Scope, utcnow
+from drift.store.record import key_h16
 from drift.store.tables import AckRow, ItemKeyRow, SourceRow
 
 ACK, REVOKE = "ack", "revoke"
@@ -192,7 +192,7 @@ def add_ack(
     until: dt.datetime | None = None,
 ) -> Ack:
     """Record an acknowledgement; ``now`` and ``until`` are aware datetimes."""
-    now = _aware(now or dt.datetime.now(dt.UTC), "now")
+    now = _aware(now or utcnow(), "now")
     _check_target(target)
     if until is not None and _aware(until, "--until") <= now:
         raise ConfigError(f"--until {until.isoformat()} is not in the future")
@@ -224,7 +224,7 @@ def revoke_ack(
     now: dt.datetime | None = None,
 ) -> Ack:
     """Revoke an acknowledgement by adding a revocation row; returns the revoked ack."""
-    now = _aware(now or dt.datetime.now(dt.UTC), "now")
+    now = _aware(now or utcnow(), "now")
     ack = next((a for a in list_acks(session) if a.id == ack_id), None)
     if ack is None:
         raise ConfigError(f"no acknowledgement with id {ack_id}; see `drift ack --list`")
@@ -305,7 +305,7 @@ def candidate_keys(text: str) -> list[ItemKey]:
 
 
 def _key_bytes(key: ItemKey) -> bytes:
-    return h16(f"{key.scope}\x1f{key.event}\x1f{key.name}")
+    return key_h16(key)
 
 
 def _ack(row: AckRow, revoked: Revocation | None = None) -> Ack:

@@ -17,11 +17,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from drift.errors import ConfigError
-from drift.model import Finding, ItemKey, Scope, Severity
+from drift.model import Classifier, Finding, ItemKey, Scope, Severity, utcnow
 from drift.store.acks import Ack, AckIndex, acks_in_force
 from drift.store.coverage import Coverage, coverage
 from drift.store.history import (
-    Classifier,
     DefinitionFindings,
     Interval,
     SnapshotRef,
@@ -97,7 +96,7 @@ def exposure(
     (by its name, or by the vendor's own labels on its definition: ``labels``)."""
     if window.since > window.until:
         raise ConfigError("--since is after --until")
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utcnow()
     names = list(sources) if sources else _all_sources(session)
     index = acks_in_force(session, window.since, max(window.until, now))
     rows: list[Exposure] = []

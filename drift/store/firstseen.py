@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from drift.model import Item, ItemKey, Scope
+from drift.model import ItemKey, Scope
 from drift.store.record import chunks, key_h16, name_h16
 from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
@@ -59,7 +59,7 @@ def first_seen_by_key(
     session: Session, source: str, keys: Iterable[ItemKey]
 ) -> dict[ItemKey, dt.datetime]:
     """When each key first appeared on the source (earliest valid_from snapshot)."""
-    by_hash = {key_h16(Item(k.scope, k.event, k.name)): k for k in keys}
+    by_hash = {key_h16(k): k for k in keys}
     out: dict[ItemKey, dt.datetime] = {}
     for chunk in chunks(list(by_hash)):
         query = (

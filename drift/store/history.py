@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,15 +25,6 @@ from drift.model import Finding, ItemKey
 from drift.store.queries import source_id
 from drift.store.record import chunks
 from drift.store.tables import ItemRow, SnapshotRow
-
-
-class Classifier(Protocol):
-    rules_hash: str
-
-    def classify(
-        self, name: str, types: Sequence[str], description: str
-    ) -> tuple[Finding, ...]: ...
-
 
 #: Findings a definition carries by itself (the vendor's own privacy labels); the application
 #: layer supplies it, so the store needs no classification code.

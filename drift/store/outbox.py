@@ -31,8 +31,8 @@ from drift.store.tables import DigestRow, DigestSourceRow, OutboxRow, SnapshotRo
 
 MAX_ATTEMPTS = 5
 BACKOFF = dt.timedelta(minutes=5)
-PENDING = "pending"
-POSSIBLY_DELIVERED = "possibly_delivered"
+PENDING = DeliveryStatus.PENDING.value
+POSSIBLY_DELIVERED = DeliveryStatus.POSSIBLY_DELIVERED.value
 WAITING_FOR_CONFIG = "waiting for configuration: "
 
 
@@ -51,7 +51,7 @@ class OpenDelivery:
     outbox_id: int
     digest_id: int
     channel: str
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_error: str | None
     next_attempt_at: dt.datetime | None
@@ -69,10 +69,12 @@ class OpenDelivery:
         """Tried and not delivered (a retry is waiting, or the channel refused it for good), or
         held back by a configuration problem."""
         config = (self.last_error or "").startswith(WAITING_FOR_CONFIG)
-        return self.status == "failed" or config or (self.waiting and self.attempts > 0)
+        return (
+            self.status is DeliveryStatus.FAILED or config or (self.waiting and self.attempts > 0)
+        )
 
 
-DONE_STATUSES = ("sent", "partial")
+DONE_STATUSES = (DeliveryStatus.SENT.value, DeliveryStatus.PARTIAL.value)
 
 
 def undelivered(session: Session, channels: list[str] | None = None) -> list[OpenDelivery]:
@@ -85,7 +87,7 @@ def undelivered(session: Session, channels: list[str] | None = None) -> list[Ope
             r.id,
             r.digest_id,
             r.channel,
-            r.status,
+            DeliveryStatus(r.status),
             r.attempts,
             r.last_error,
             r.next_attempt_at,
@@ -262,15 +264,17 @@ def _row(session: Session, outbox_id: int) -> OutboxRow:
     return row
 
 
-def mark_sent(session: Session, outbox_id: int, result: DeliveryResult, now: dt.datetime) -> str:
+def mark_sent(
+    session: Session, outbox_id: int, result: DeliveryResult, now: dt.datetime
+) -> DeliveryStatus:
     """The channel accepted it (``partial``: some mail recipients were refused)."""
     row = _row(session, outbox_id)
     row.attempts += 1
-    row.status = "sent" if result.status is DeliveryStatus.SENT else str(result.status)
+    row.status = result.status.value
     row.sent_at, row.next_attempt_at = now, None
     row.detail = result.detail[:2000] if result.detail else None
     row.last_error = "refused: " + ", ".join(result.refused) if result.refused else None
-    return row.status
+    return DeliveryStatus(row.status)
 
 
 def mark_failed(
@@ -282,7 +286,7 @@ def mark_failed(
     now: dt.datetime,
     max_attempts: int = MAX_ATTEMPTS,
     retry_after: float | None = None,
-) -> str:
+) -> DeliveryStatus:
     """Not delivered: retried later if transient and attempts remain, else failed for good."""
     row = _row(session, outbox_id)
     row.attempts += 1
@@ -291,24 +295,24 @@ def mark_failed(
         wait = max(BACKOFF * row.attempts, dt.timedelta(seconds=retry_after or 0))
         row.status, row.next_attempt_at = PENDING, now + wait
     else:
-        row.status, row.next_attempt_at = "failed", None
-    return row.status
+        row.status, row.next_attempt_at = DeliveryStatus.FAILED.value, None
+    return DeliveryStatus(row.status)
 
 
 def mark_possibly_delivered(
     session: Session, outbox_id: int, error: str, *, now: dt.datetime, max_attempts: int
-) -> str:
+) -> DeliveryStatus:
     """Sent with no answer: one re-send later, unless this already was the re-send."""
     row = _row(session, outbox_id)
     resend = row.status != POSSIBLY_DELIVERED and row.attempts + 1 < max_attempts
     row.attempts += 1
     row.status, row.last_error = POSSIBLY_DELIVERED, error[:2000]
     row.next_attempt_at = now + BACKOFF * row.attempts if resend else None
-    return row.status
+    return DeliveryStatus(row.status)
 
 
-def mark_waiting_for_config(session: Session, outbox_id: int, reason: str) -> str:
+def mark_waiting_for_config(session: Session, outbox_id: int, reason: str) -> DeliveryStatus:
     """A config problem at send time: stays pending with the reason; no attempt is used up."""
     row = _row(session, outbox_id)
     row.last_error = (WAITING_FOR_CONFIG + reason)[:2000]
-    return row.status
+    return DeliveryStatus(row.status)

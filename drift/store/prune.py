@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from drift.model import DeliveryStatus, RunStatus
 from drift.store.record import chunks
 from drift.store.tables import (
     DefinitionRow,
@@ -99,7 +100,11 @@ def _prune_digests(session: Session, cutoff: dt.datetime) -> tuple[int, int]:
         )
     )
     keep.update(session.scalars(select(func.max(DigestRow.id))))
-    keep.update(session.scalars(select(OutboxRow.digest_id).where(OutboxRow.status != "sent")))
+    keep.update(
+        session.scalars(
+            select(OutboxRow.digest_id).where(OutboxRow.status != DeliveryStatus.SENT.value)
+        )
+    )
     old = set(session.scalars(select(DigestRow.id).where(DigestRow.created_at < cutoff)))
     doomed = old - keep
     outbox = _delete_ids(session, OutboxRow.digest_id, doomed)
@@ -180,7 +185,9 @@ def _prune_runs(session: Session, cutoff: dt.datetime) -> tuple[int, int]:
     doomed = set(
         session.scalars(
             select(RunRow.id).where(
-                RunRow.started_at < cutoff, RunRow.status != "running", RunRow.id != newest
+                RunRow.started_at < cutoff,
+                RunRow.status != RunStatus.RUNNING.value,
+                RunRow.id != newest,
             )
         )
     )

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from drift.model import Item, Schema, Scope, utf8
+from drift.model import Item, ItemKey, Schema, Scope, key_text, utf8
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 CHUNK = 500
@@ -26,8 +26,9 @@ def h16(text: str) -> bytes:
     return hashlib.sha256(utf8(text)).digest()[:16]
 
 
-def key_h16(item: Item) -> bytes:
-    return h16(f"{item.scope}\x1f{item.event}\x1f{item.name}")
+def key_h16(item: Item | ItemKey) -> bytes:
+    """The stored identity of an item key (the model's one key text, hashed to 16 bytes)."""
+    return h16(key_text(item.scope, item.event, item.name))
 
 
 def name_h16(scope: Scope | str, event: str, name: str) -> bytes:

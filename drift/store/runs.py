@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from drift.model import utcnow
+from drift.model import RunPhase, RunStatus, RunTrigger, SourceStatus, utcnow
 from drift.store.tables import RunRow, RunSourceRow, SnapshotRow, SourceRow
 
-PHASES = ("started", "fetched", "recorded", "diffed", "rendered", "enqueued", "delivered")
-FINAL_STATUSES = ("completed", "partial", "failed", "aborted")
-TRIGGERS = ("cli", "schedule", "catch-up")
-SOURCE_STATUSES = ("read", "unchanged", "failed")
+E = TypeVar("E", bound=StrEnum)
+
+#: What a source's outcome in a run can be (the digest-only ``first_run`` is never stored).
+LEDGER_SOURCE_STATUSES = (SourceStatus.READ, SourceStatus.UNCHANGED, SourceStatus.FAILED)
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,9 @@ class RunInfo:
     id: int
     started_at: dt.datetime
     finished_at: dt.datetime | None
-    status: str
-    phase: str
-    trigger: str
+    status: RunStatus
+    phase: RunPhase
+    trigger: RunTrigger
     holder: str
     fencing_token: int
     dry_run: bool
@@ -43,7 +45,7 @@ class SourceRunInfo:
 
     run_id: int
     source: str
-    status: str
+    status: SourceStatus
     error: str | None
     snapshot_id: int | None
     duration_ms: int
@@ -62,19 +64,18 @@ class SnapshotAt:
 def start_run(
     session: Session,
     *,
-    trigger: str,
+    trigger: RunTrigger | str,
     holder: str,
     fencing_token: int,
     dry_run: bool = False,
     now: dt.datetime | None = None,
 ) -> int:
     """Insert a ``running`` run in phase ``started``; returns its id."""
-    _expect(trigger, TRIGGERS, "trigger")
     row = RunRow(
         started_at=now or utcnow(),
-        status="running",
-        phase="started",
-        trigger=trigger,
+        status=RunStatus.RUNNING.value,
+        phase=RunPhase.STARTED.value,
+        trigger=_expect(RunTrigger, trigger, "trigger").value,
         holder=holder[:200],
         fencing_token=fencing_token,
         dry_run=dry_run,
@@ -84,29 +85,31 @@ def start_run(
     return row.id
 
 
-def advance(session: Session, run_id: int, phase: str) -> None:
+def advance(session: Session, run_id: int, phase: RunPhase | str) -> None:
     """Record the last durable phase the run reached."""
-    _expect(phase, PHASES, "phase")
-    session.execute(update(RunRow).where(RunRow.id == run_id).values(phase=phase))
+    value = _expect(RunPhase, phase, "phase").value
+    session.execute(update(RunRow).where(RunRow.id == run_id).values(phase=value))
 
 
 def record_source(
     session: Session,
     run_id: int,
     source: str,
-    status: str,
+    status: SourceStatus | str,
     *,
     error: str | None = None,
     snapshot_id: int | None = None,
     duration_ms: int = 0,
 ) -> None:
     """One source's outcome in this run (read, unchanged or failed, with the reason)."""
-    _expect(status, SOURCE_STATUSES, "source status")
+    value = _expect(SourceStatus, status, "source status")
+    if value not in LEDGER_SOURCE_STATUSES:
+        raise ValueError(f"unknown run source status {value.value!r}")
     session.add(
         RunSourceRow(
             run_id=run_id,
             source_name=source,
-            status=status,
+            status=value.value,
             error=error[:2000] if error else None,
             snapshot_id=snapshot_id,
             duration_ms=duration_ms,
@@ -118,18 +121,20 @@ def finish_run(
     session: Session,
     run_id: int,
     *,
-    status: str,
+    status: RunStatus | str,
     exit_code: int,
     error: str | None = None,
     now: dt.datetime | None = None,
 ) -> None:
     """Close the run: completed, partial, failed or aborted, with its exit code."""
-    _expect(status, FINAL_STATUSES, "status")
+    final = _expect(RunStatus, status, "status")
+    if not final.final:
+        raise ValueError("a finished run needs a final status, not 'running'")
     session.execute(
         update(RunRow)
         .where(RunRow.id == run_id)
         .values(
-            status=status,
+            status=final.value,
             exit_code=exit_code,
             error=error[:2000] if error else None,
             finished_at=now or utcnow(),
@@ -144,9 +149,9 @@ def close_orphaned_runs(session: Session, *, holder: str, now: dt.datetime | Non
     """
     result = session.execute(
         update(RunRow)
-        .where(RunRow.status == "running", RunRow.holder != holder)
+        .where(RunRow.status == RunStatus.RUNNING.value, RunRow.holder != holder)
         .values(
-            status="failed",
+            status=RunStatus.FAILED.value,
             finished_at=now or utcnow(),
             error="the process ended without finishing this run (crash, kill or lost lease)",
         )
@@ -166,7 +171,8 @@ def last_completed_run_at(session: Session) -> dt.datetime | None:
     """Start of the newest real run that completed (fully or partly)."""
     return session.scalar(
         select(func.max(RunRow.started_at)).where(
-            RunRow.status.in_(("completed", "partial")), RunRow.dry_run.is_(False)
+            RunRow.status.in_((RunStatus.COMPLETED.value, RunStatus.PARTIAL.value)),
+            RunRow.dry_run.is_(False),
         )
     )
 
@@ -179,7 +185,7 @@ def last_started_run_at(session: Session) -> dt.datetime | None:
     """
     return session.scalar(
         select(func.max(RunRow.started_at)).where(
-            RunRow.status != "aborted", RunRow.dry_run.is_(False)
+            RunRow.status != RunStatus.ABORTED.value, RunRow.dry_run.is_(False)
         )
     )
 
@@ -219,7 +225,7 @@ def last_source_outcomes(session: Session) -> dict[str, SourceRunInfo]:
         row.source_name: SourceRunInfo(
             row.run_id,
             row.source_name,
-            row.status,
+            SourceStatus(row.status),
             row.error,
             row.snapshot_id,
             row.duration_ms,
@@ -236,7 +242,13 @@ def run_sources(session: Session, run_id: int) -> list[SourceRunInfo]:
     )
     return [
         SourceRunInfo(
-            r.run_id, r.source_name, r.status, r.error, r.snapshot_id, r.duration_ms, started
+            r.run_id,
+            r.source_name,
+            SourceStatus(r.status),
+            r.error,
+            r.snapshot_id,
+            r.duration_ms,
+            started,
         )
         for r in rows
         if started is not None
@@ -248,9 +260,9 @@ def _run_info(row: RunRow) -> RunInfo:
         row.id,
         row.started_at,
         row.finished_at,
-        row.status,
-        row.phase,
-        row.trigger,
+        RunStatus(row.status),
+        RunPhase(row.phase),
+        RunTrigger(row.trigger),
         row.holder,
         row.fencing_token,
         bool(row.dry_run),
@@ -259,6 +271,9 @@ def _run_info(row: RunRow) -> RunInfo:
     )
 
 
-def _expect(value: str, allowed: tuple[str, ...], what: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"unknown run {what} {value!r} (expected one of {', '.join(allowed)})")
+def _expect(kind: type[E], value: E | str, what: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(kind)
+        raise ValueError(f"unknown run {what} {value!r} (expected one of {allowed})") from None

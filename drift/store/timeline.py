@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from drift.model import Finding, ItemKey, Scope
+from drift.model import Classifier, Finding, ItemKey, MomentKind, Scope
 from drift.store.history import (
-    Classifier,
     DefinitionFindings,
     Interval,
     SourceSnapshots,
@@ -30,7 +29,7 @@ from drift.store.queries import source_id
 from drift.store.record import chunks, h16
 from drift.store.tables import DefinitionRow, ItemKeyRow, SourceRow
 
-PRESENT_AT_BASELINE = "present at baseline"
+PRESENT_AT_BASELINE = MomentKind.PRESENT_AT_BASELINE
 
 
 @dataclass(frozen=True)
@@ -77,14 +76,18 @@ class KeyHistory:
         for version in self.versions:
             start = version.interval
             if previous is None:
-                what = PRESENT_AT_BASELINE if self.at_baseline else "appeared"
+                what = PRESENT_AT_BASELINE if self.at_baseline else MomentKind.APPEARED
                 out.append(Moment(start.first_seen, start.valid_from, what, "", version))
             elif previous.interval.valid_to == start.valid_from:
                 detail = _field_changes(previous.definition, version.definition)
-                out.append(Moment(start.first_seen, start.valid_from, "changed", detail, version))
+                out.append(
+                    Moment(start.first_seen, start.valid_from, MomentKind.CHANGED, detail, version)
+                )
             else:
                 out.append(_gone(previous))
-                out.append(Moment(start.first_seen, start.valid_from, "reappeared", "", version))
+                out.append(
+                    Moment(start.first_seen, start.valid_from, MomentKind.REAPPEARED, "", version)
+                )
             previous = version
         if previous is not None and previous.interval.valid_to is not None:
             out.append(_gone(previous))
@@ -98,7 +101,7 @@ class Moment:
 
     at: dt.datetime
     snapshot: int
-    what: str  # present at baseline | appeared | changed | disappeared | reappeared
+    what: MomentKind
     detail: str
     version: Version
 
@@ -106,7 +109,7 @@ class Moment:
 def _gone(version: Version) -> Moment:
     interval = version.interval
     assert interval.gone_at is not None and interval.valid_to is not None
-    return Moment(interval.gone_at, interval.valid_to, "disappeared", "", version)
+    return Moment(interval.gone_at, interval.valid_to, MomentKind.DISAPPEARED, "", version)
 
 
 def _field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:

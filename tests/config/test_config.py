@@ -167,6 +167,7 @@ def test_every_key_in_the_example_config_is_real(tmp_path: Path) -> None:
         body = re.sub(r"^# ?", "", line) if re.match(r"^# ?(\[|[a-z_]+ = )", line) else line
         lines.append(body)
     path = write(tmp_path, "\n".join(lines))
+    (tmp_path / "drift-rules.toml").write_text("")  # policies are checked against the rule set
     config = load_config(path)
     assert {s.type for s in config.sources} == {
         "jsonschema",

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from drift.model import Change, ChangeKind, FieldChange, Finding, ItemKey, Provenance, Scope
+from drift.model import (
+    Change,
+    ChangeKind,
+    FieldChange,
+    Finding,
+    ItemKey,
+    Provenance,
+    Scope,
+    SourceStatus,
+)
 from drift.model import Severity as Sev
 from drift.report.model import (
     Acknowledgement,
@@ -15,7 +24,6 @@ from drift.report.model import (
     PolicyViolation,
     RuleChange,
     SourceInput,
-    SourceStatus,
     UndocumentedProperty,
 )
 

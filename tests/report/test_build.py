@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from drift.model import ChangeKind, Severity
+from drift.model import ChangeKind, Severity, SourceStatus
 from drift.report.build import build_digest
-from drift.report.model import Section, SourceStatus
+from drift.report.model import Section
 from tests.report import fixtures
 from tests.report.fixtures import RUN_AT, first_run_input, fixture_input, heartbeat_input
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.check.allowances import Allowance
 from drift.check.result import CheckFinding, CheckResult, CheckViolation
-from drift.report.serialize import dumps, finding_dict
+from drift.report.serialize import dumps
 
 JSON_VERSION = 1
 
@@ -47,7 +47,7 @@ def _finding(f: CheckFinding, result: CheckResult) -> dict[str, Any]:
         "detail": f.detail,
         "fingerprint": f.fingerprint,
         "fails": f.allowed_by is None and result.gates(f),
-        "finding": finding_dict(f.finding),
+        "finding": f.finding.as_dict(),
         "allowed_by": _allowance(f.allowed_by) if f.allowed_by else None,
     }
 

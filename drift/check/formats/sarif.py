@@ -19,7 +19,7 @@ from drift.check.formats import words
 from drift.check.result import CheckFinding, CheckResult, CheckViolation
 from drift.model import Severity
 from drift.report.escape import show
-from drift.report.serialize import dumps, finding_dict
+from drift.report.serialize import dumps
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 POLICY_RULE = "policy"
@@ -144,7 +144,7 @@ def _result(f: CheckFinding, result: CheckResult, index: dict[str, int]) -> dict
             "event": f.key.event,
             "name": f.key.name,
             "introduced": str(f.introduced),
-            "finding": finding_dict(f.finding),
+            "finding": f.finding.as_dict(),
         },
     }
     if f.allowed_by is not None:
