@@ -119,7 +119,13 @@ def compose(
             since=since,
         )
     )
-    rendered = render_digest(digest, app.config.digest.templates)
+    settings = app.config.digest
+    rendered = render_digest(
+        digest,
+        settings.templates,
+        attachment_cap=settings.max_attachment_bytes,
+        json_cap=settings.max_json_bytes,
+    )
     return Composed(digest, rendered, state, coverage)
 
 

@@ -95,6 +95,18 @@ class DigestConfig(Section):
     templates: ConfigPath | None = Field(
         None, strict=False, description="Folder of templates overriding ours."
     )
+    max_attachment_bytes: int = Field(
+        10_000_000,
+        ge=10_000,
+        description="Cap per attachment: the full CSV list is gzip-compressed, then split into "
+        "parts, to stay under it.",
+    )
+    max_json_bytes: int = Field(
+        20_000_000,
+        ge=100_000,
+        description="Cap on the stored JSON digest: per-change lists, then row sections, are "
+        "left out above it (the CSV attachment keeps every row).",
+    )
 
 
 class PolicyConfig(Section):

@@ -13,7 +13,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping
 from typing import ClassVar, Literal
@@ -24,6 +23,7 @@ from drift.errors import ConfigError
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.notify._http import post
 from drift.notify.base import NotifierConfig
+from drift.report.serialize import fit_json
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
@@ -73,21 +73,7 @@ def sign(secret: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
 def fit_body(digest_json: str, limit: int) -> bytes:
     """The digest JSON, lightened until it fits ``limit`` bytes: receivers often cap bodies at
     1 MiB, and a 20,000-change digest is far larger. The file and email channels keep it all."""
-    body = digest_json.encode("utf-8")
-    if len(body) <= limit:
-        return body
-    data = json.loads(digest_json)
-    dropped = []
-    for part in ("changes", "sections"):
-        for source in data.get("sources", []):
-            if isinstance(source, dict) and source.pop(part, None) is not None:
-                source[f"{part}_omitted"] = True
-        dropped.append(part)
-        data["truncated"] = {"omitted": dropped, "reason": f"body over {limit} bytes"}
-        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        if len(body) <= limit:
-            break
-    return body
+    return fit_json(digest_json, limit).encode("utf-8")
 
 
 class WebhookNotifier:

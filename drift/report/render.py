@@ -26,8 +26,9 @@ from drift import clockface
 from drift.errors import ConfigError
 from drift.model import Attachment, RenderedDigest
 from drift.report import escape
+from drift.report.attachments import ATTACHMENT_CAP, bounded_csv
 from drift.report.model import Digest
-from drift.report.serialize import digest_csv, digest_json
+from drift.report.serialize import digest_csv, digest_json, fit_json
 from drift.report.slack import slack_payload
 from drift.report.subject import make_subject
 from drift.report.view import (
@@ -45,6 +46,7 @@ FORMATS: tuple[Format, ...] = ("html", "text", "markdown", "json", "slack")
 HTML_BUDGET = 90_000  # bytes of inlined HTML; Gmail clips near 102 KB
 EMAIL_LIMITS = (100, 50, 25, 12, 6, 3, 1, 0)  # rows per section, tried in turn
 MARKDOWN_LIMIT = 500
+JSON_CAP = 20_000_000  # bytes of stored JSON digest ([digest] max_json_bytes)
 VALUE_LIMIT = 300
 TEMPLATES = {"html": "digest.html.j2", "text": "digest.txt.j2", "markdown": "digest.md.j2"}
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
@@ -160,23 +162,29 @@ def render_email(
 
 
 def render_digest(
-    digest: Digest, override_dir: Path | None = None, *, html_budget: int = HTML_BUDGET
+    digest: Digest,
+    override_dir: Path | None = None,
+    *,
+    html_budget: int = HTML_BUDGET,
+    attachment_cap: int = ATTACHMENT_CAP,
+    json_cap: int = JSON_CAP,
 ) -> RenderedDigest:
-    """Every format at once; notifiers only transport the result."""
+    """Every format at once; notifiers only transport the result. The stored JSON and each
+    attachment stay under their caps (the full list always travels in the CSV attachment)."""
     subject = make_subject(digest)
     html, text, view = render_email(digest, subject, override_dir, html_budget)
     md_view = trim(digest, subject, MARKDOWN_LIMIT, _attachment_name(digest))
     attachments: tuple[Attachment, ...] = ()
     if view.hidden or md_view.hidden:
         csv_bytes = digest_csv(digest).encode("utf-8-sig")
-        attachments = (Attachment(_attachment_name(digest), "text/csv", csv_bytes),)
+        attachments = bounded_csv(csv_bytes, _attachment_name(digest), attachment_cap)
     return RenderedDigest(
         digest_id=digest.digest_id or "",
         subject=subject,
         html=html,
         text=text,
         markdown=render_view("markdown", md_view, override_dir),
-        json=digest_json(digest, subject),
+        json=fit_json(digest_json(digest, subject), json_cap),
         slack=slack_payload(digest, subject),
         created_at=clockface.iso(digest.run_at, clockface.zone(digest.timezone)) or "",
         attachments=attachments,

@@ -164,3 +164,24 @@ def _csv_values(s: SourceDigest, section: str, r: Row, tz: dt.tzinfo) -> list[ob
         r.ack.by if r.ack else "",
         ";".join(r.fingerprints),
     ]
+
+
+def fit_json(digest_json: str, limit: int) -> str:
+    """The digest JSON, lightened until it fits ``limit`` bytes: the per-change lists go first,
+    then the row sections; ``truncated`` says what was left out (counts and statuses always
+    stay). The CSV attachment keeps every row."""
+    if len(digest_json.encode("utf-8")) <= limit:
+        return digest_json
+    data = json.loads(digest_json)
+    dropped: list[str] = []
+    text = digest_json
+    for part in ("changes", "sections"):
+        for source in data.get("sources", []):
+            if isinstance(source, dict) and source.pop(part, None) is not None:
+                source[f"{part}_omitted"] = True
+        dropped.append(part)
+        data["truncated"] = {"omitted": list(dropped), "reason": f"over {limit} bytes"}
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        if len(text.encode("utf-8")) <= limit:
+            break
+    return text

@@ -46,7 +46,7 @@ def test_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (
             "[digest]\nsend_when_emtpy = false\n",
             "unknown key 'digest.send_when_emtpy' (did you mean 'send_when_empty'?) "
-            "(expected one of: send_when_empty, templates)",
+            "(expected one of: send_when_empty, templates, max_attachment_bytes, max_json_bytes)",
         ),
         (
             PLAN + "[schedul]\ncron = '0 7 * * *'\n",

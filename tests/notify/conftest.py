@@ -77,7 +77,7 @@ def smtp_server(server_tls: ssl.SSLContext) -> Iterator[Callable[..., Mailbox]]:
     """Call with mode 'starttls' | 'ssl' | 'plain' (no STARTTLS offered) to start a server."""
     controllers: list[Controller] = []
 
-    def start(mode: str = "starttls", handler: Mailbox | None = None) -> Mailbox:
+    def start(mode: str = "starttls", handler: Mailbox | None = None, **extra: Any) -> Mailbox:
         box = handler or Mailbox()
         box.port = free_port()
         kwargs: dict[str, Any] = {
@@ -85,6 +85,7 @@ def smtp_server(server_tls: ssl.SSLContext) -> Iterator[Callable[..., Mailbox]]:
             "port": box.port,
             "authenticator": box.authenticate,
             "auth_require_tls": mode != "plain",
+            **extra,
         }
         if mode == "starttls":
             kwargs["tls_context"] = server_tls
