@@ -2,7 +2,9 @@
 
 Used by the property tests: glued, camelCased or snake_cased in any order, they must be graded
 the same with every shipped language as with English alone (folding and compound splitting
-must not make an English name look like a German or Spanish one).
+must not make an English name look like a German or Spanish one). Words that are also in another
+language's lexicon (``auto``: German, Italian and Dutch rule words) are left out: a glued
+``autoname`` is split as that language's compound by design.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ BENIGN_ENGLISH = sorted(
         scheduled expired locked banned muted pinned starred saved hidden visible public private
         shared owned assigned completed started paused resumed stopped failed passed skipped avg
         min max sum median pct ratio delta diff prev next initial final current original latest
-        default custom manual auto smart quick simple advanced pro basic free paid lifetime
+        default custom manual smart quick simple advanced pro basic free paid lifetime
         annual monthly weekly daily hourly realtime live offline online local global internal
         external data info set version model engine index offset cursor batch window region
         """.split()
