@@ -9,6 +9,7 @@ import click
 
 from drift.check import CheckRequest, run_check
 from drift.check.formats import FORMATS, render
+from drift.classify import load_classifier
 from drift.config import DEFAULT_PATH, DriftConfig, load_config, parse_config
 from drift.errors import ConfigError
 from drift.model import Severity, utcnow
@@ -74,9 +75,14 @@ def check(
     Segment plans; uses drift.toml's [rules] and [[policy]] when present. Never opens the database.
     """
     config = _config(ctx)
-    request = CheckRequest(paths, Severity.parse(fail_on), base_ref, against, allowances, source)
-    from drift.classify import load_classifier
-
+    request = CheckRequest(
+        paths,
+        fail_on=Severity.parse(fail_on),
+        base_ref=base_ref,
+        against=against,
+        allowances=allowances,
+        source=source,
+    )
     result = run_check(request, config, load_classifier(config.rules.path), utcnow())
     report = render(result, fmt)
     if output is None:
