@@ -218,17 +218,26 @@ def _ensure(
     make_row: Callable[[bytes, Any], dict[str, Any]],
     where: tuple[Any, ...] = (),
 ) -> dict[bytes, int]:
-    """Return hash -> row id for every wanted hash, inserting the rows not stored yet."""
+    """Return hash -> row id for every wanted hash, inserting the rows not stored yet.
 
-    def lookup(hashes: list[bytes]) -> None:
-        for chunk in chunks(hashes):
-            query = select(column, table.id).where(column.in_(chunk), *where)
-            found.update({bytes(h): row_id for h, row_id in session.execute(query)})
-
-    found: dict[bytes, int] = {}
-    lookup(list(wanted))
+    Set-based: stored rows come from one query and new rows return their ids from INSERT ...
+    RETURNING (batched by the driver). Chunked ``IN`` lookups took about a second per chunk on
+    PostgreSQL, which plans them with statistics that do not know the rows just written.
+    """
+    found = _stored(session, table, column, wanted, where)
     missing = [h for h in wanted if h not in found]
+    returning = insert(table).returning(column, table.id)
     for chunk in chunks(missing, 5000):
-        session.execute(insert(table), [make_row(h, wanted[h]) for h in chunk])
-    lookup(missing)
+        rows = session.execute(returning, [make_row(h, wanted[h]) for h in chunk])
+        found.update({bytes(h): row_id for h, row_id in rows})
     return found
+
+
+def _stored(
+    session: Session, table: Any, column: Any, wanted: dict[bytes, Any], where: tuple[Any, ...]
+) -> dict[bytes, int]:
+    """The wanted hashes already stored: an IN list when few are wanted, else one scan."""
+    query = select(column, table.id).where(*where)
+    if len(wanted) <= CHUNK:
+        query = query.where(column.in_(list(wanted)))
+    return {h: row_id for raw, row_id in session.execute(query) if (h := bytes(raw)) in wanted}
