@@ -7,13 +7,14 @@ import threading
 import zoneinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from drift.config import DriftConfig, load_config
 from drift.plugins import source_classes
 from drift.sources.base import Runtime, SourceBase
 
 if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for commands that use the database
+    from drift.classify import Classifier
     from drift.store.database import Database
 
 
@@ -36,7 +37,7 @@ class App:
         return Database(self.config.database.url)
 
     @cached_property
-    def classifier(self) -> Any:
+    def classifier(self) -> Classifier:
         from drift.classify import load_classifier
 
         return load_classifier(self.config.rules.path, self.config.rules.languages)

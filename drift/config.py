@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializeAsAny,
     ValidationError,
     field_validator,
     model_validator,
@@ -28,10 +29,10 @@ from pydantic import (
 
 from drift import scrub
 from drift.classify.rules import load_rules, require_category
+from drift.config_blocks import ConfigPath, NotifierConfig, SourceConfig
 from drift.errors import ConfigError
 from drift.model import Severity
 from drift.plugins import notifier_classes, plugin_errors, source_classes
-from drift.sources.base import ConfigPath, SourceConfig
 
 DEFAULT_PATH = Path("drift.toml")
 
@@ -136,8 +137,8 @@ class DriftConfig(Section):
 
     path: Path | None = Field(None, exclude=True, strict=False)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
-    sources: list[Any] = Field(default_factory=list)
-    notify: list[Any] = Field(default_factory=list)
+    sources: list[SerializeAsAny[SourceConfig]] = Field(default_factory=list)
+    notify: list[SerializeAsAny[NotifierConfig]] = Field(default_factory=list)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)

@@ -35,7 +35,7 @@ MACROS = {
 }
 
 
-class DriftCronTrigger(CronTrigger):
+class DriftCronTrigger(CronTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped
     """A cron trigger that fires a wall-clock time repeated by a DST fold only once.
 
     APScheduler fires ``30 2 * * *`` twice on the night clocks go back (02:30 CEST and 02:30 CET);
@@ -45,7 +45,7 @@ class DriftCronTrigger(CronTrigger):
     def get_next_fire_time(
         self, previous_fire_time: dt.datetime | None, now: dt.datetime
     ) -> dt.datetime | None:
-        fire = super().get_next_fire_time(previous_fire_time, now)
+        fire: dt.datetime | None = super().get_next_fire_time(previous_fire_time, now)
         while fire is not None and _second_occurrence(fire):
             fire = super().get_next_fire_time(fire, just_after(fire))
         return fire

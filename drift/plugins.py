@@ -1,26 +1,20 @@
-"""Find source and notifier implementations: built-ins and third-party entry points alike."""
+"""Find source and notifier implementations: one registry, the entry points.
+
+Built-ins are registered exactly like third-party plugins, in ``pyproject.toml``
+(``[project.entry-points."drift.sources"]`` and ``"drift.notifiers"``): adding a vendor is its
+module, its tests and fixtures, and one entry-point line.
+"""
 
 from __future__ import annotations
 
 import importlib
 from functools import cache
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-BUILTIN_SOURCES = {
-    "jsonschema": "drift.sources.jsonschema:JsonSchemaSource",
-    "events": "drift.sources.events:EventsSource",
-    "mixpanel": "drift.sources.mixpanel:MixpanelSource",
-    "amplitude": "drift.sources.amplitude:AmplitudeSource",
-    "segment": "drift.sources.segment:SegmentSource",
-    "posthog": "drift.sources.posthog:PostHogSource",
-}
-BUILTIN_NOTIFIERS = {
-    "email": "drift.notify.email:EmailNotifier",
-    "slack": "drift.notify.slack:SlackNotifier",
-    "webhook": "drift.notify.webhook:WebhookNotifier",
-    "file": "drift.notify.file:FileNotifier",
-}
+if TYPE_CHECKING:  # the plugin modules load only when a registry is first asked
+    from drift.notify.base import NotifierClass
+    from drift.sources.base import SourceBase
 
 
 def _load(spec: str) -> Any:
@@ -36,8 +30,8 @@ def plugin_errors() -> dict[str, str]:
     return _ERRORS
 
 
-def _discover(group: str, builtins: dict[str, str]) -> dict[str, Any]:
-    specs = dict(builtins)
+def _discover(group: str) -> dict[str, Any]:
+    specs: dict[str, str] = {}
     for ep in entry_points(group=group):
         specs.setdefault(ep.name, ep.value)
     loaded = {}
@@ -51,12 +45,12 @@ def _discover(group: str, builtins: dict[str, str]) -> dict[str, Any]:
 
 
 @cache
-def source_classes() -> dict[str, Any]:
-    """``type`` -> source class (each has a ``Config`` pydantic model)."""
-    return _discover("drift.sources", BUILTIN_SOURCES)
+def source_classes() -> dict[str, type[SourceBase]]:
+    """``type`` -> source class (a :class:`SourceBase` with a ``Config`` pydantic model)."""
+    return _discover("drift.sources")
 
 
 @cache
-def notifier_classes() -> dict[str, Any]:
-    """``type`` -> notifier class (each has a ``Config`` pydantic model)."""
-    return _discover("drift.notifiers", BUILTIN_NOTIFIERS)
+def notifier_classes() -> dict[str, NotifierClass]:
+    """``type`` -> notifier class (built from its ``Config``; see :class:`NotifierClass`)."""
+    return _discover("drift.notifiers")

@@ -98,7 +98,8 @@ def source_of(config: DriftConfig, name: str | None, files: list[Path]) -> tuple
         except DriftError:
             return name, "jsonschema"
     for block in config.sources:
-        if block.type == "jsonschema" and all(_inside(f, Path(block.path)) for f in files):
+        root = getattr(block, "path", None)  # only file sources have one
+        if block.type == "jsonschema" and root and all(_inside(f, Path(root)) for f in files):
             return block.name, "jsonschema"
     return DEFAULT_SOURCE, "jsonschema"
 

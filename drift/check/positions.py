@@ -49,7 +49,8 @@ class _Scanner:
         if char == "[" and depth < MAX_DEPTH:
             return self.array(index + 1, depth + 1)
         if char == '"':
-            return scanstring(self.text, index + 1)
+            text, end = scanstring(self.text, index + 1)
+            return str(text), int(end)
         _, end = _DECODER.raw_decode(self.text, index)
         return None, end
 

@@ -30,7 +30,7 @@ from drift.store.acks import Ack, AckTarget
 @click.option("--revoke", type=int, metavar="ID", help="Revoke acknowledgement ID.")
 @format_option("table", "json")
 @click.pass_obj
-def ack(app: App, list_: bool, revoke: int | None, fmt: str, **opts: Any) -> None:
+def ack(app: App, /, list_: bool, revoke: int | None, fmt: str, **opts: Any) -> None:
     """Acknowledge risky properties (an auditable, append-only ledger); expired ones resurface."""
     if list_ and revoke is not None:
         raise ConfigError("use either --list or --revoke, not both")

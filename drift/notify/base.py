@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from pydantic import Field
-
+from drift.config_blocks import NotifierConfig as NotifierConfig
 from drift.model import DeliveryResult, RenderedDigest
-from drift.sources.base import EnvRefs
-
-
-class NotifierConfig(EnvRefs):
-    """Keys every ``[[notify]]`` block has; each notifier subclasses it with a ``type`` literal."""
-
-    section: ClassVar[str] = "notify"
-    type: str = Field(description="Which channel delivers the digest.")
-    name: str | None = Field(None, description="Optional label; defaults to the type and index.")
 
 
 @runtime_checkable
@@ -23,3 +13,13 @@ class Notifier(Protocol):
     """Deliver one rendered digest. Raise ``DeliveryError(transient=...)`` when it did not go."""
 
     def send(self, digest: RenderedDigest) -> DeliveryResult: ...
+
+
+class NotifierClass(Protocol):
+    """What the registry holds for a notifier: a class with a ``Config`` model, built from one
+    validated ``[[notify]]`` block."""
+
+    @property
+    def Config(self) -> type[NotifierConfig]: ...
+
+    def __call__(self, config: Any) -> Notifier: ...

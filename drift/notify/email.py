@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from drift.config_blocks import ConfigPath
 from drift.errors import ConfigError, DeliveryError
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest, utcnow
 from drift.notify.base import NotifierConfig
 from drift.notify.smtp_errors import translate
-from drift.sources.base import ConfigPath
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer

@@ -15,10 +15,10 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from drift.config_blocks import ConfigPath
 from drift.errors import DeliveryError
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.notify.base import NotifierConfig
-from drift.sources.base import ConfigPath
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 

@@ -72,9 +72,10 @@ def make_holder() -> str:
 def db_now(session: Session) -> dt.datetime:
     """The database clock as an aware UTC datetime (never this host's clock)."""
     dialect = session.get_bind().dialect.name
-    value = session.execute(text(_NOW_SQL[dialect])).scalar_one()
-    if isinstance(value, str):  # SQLite answers text, already in UTC
-        value = dt.datetime.fromisoformat(value)
+    raw = session.execute(text(_NOW_SQL[dialect])).scalar_one()
+    # SQLite answers text, already in UTC
+    value = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+    assert isinstance(value, dt.datetime)
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
