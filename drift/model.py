@@ -27,6 +27,19 @@ class Scope(StrEnum):
     GROUP_PROPERTY = "group_property"
 
 
+class SourceRole(StrEnum):
+    """What a source is in the data flow (a trait of each source class: ``SourceBase.role``)."""
+
+    VENDOR = "vendor"  # an analytics vendor: where data ends up
+    PLAN = "plan"  # a documented tracking plan (JSON Schema files)
+    SAMPLE = "sample"  # event samples: what was sent, not a vendor
+    CDP = "cdp"  # a customer data platform that routes events to vendors (Segment)
+
+    @property
+    def is_vendor(self) -> bool:
+        return self is SourceRole.VENDOR
+
+
 class Provenance(StrEnum):
     DOCUMENTED = "documented"  # what someone wrote down: tracking plans, data dictionaries
     OBSERVED = "observed"  # what actually arrived: PostHog definitions, event samples

@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the plugin modules load only when a registry is first asked
+    from drift.model import SourceRole
     from drift.notify.base import NotifierClass
     from drift.sources.base import SourceBase
 
@@ -48,6 +49,14 @@ def _discover(group: str) -> dict[str, Any]:
 def source_classes() -> dict[str, type[SourceBase]]:
     """``type`` -> source class (a :class:`SourceBase` with a ``Config`` pydantic model)."""
     return _discover("drift.sources")
+
+
+def source_role(type_name: str) -> SourceRole:
+    """The role of a source type (a vendor when the type is unknown)."""
+    from drift.model import SourceRole
+
+    cls = source_classes().get(type_name)
+    return cls.role if cls is not None else SourceRole.VENDOR
 
 
 @cache

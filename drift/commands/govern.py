@@ -22,7 +22,8 @@ from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.govern.policy import blocks, source_type
-from drift.model import Schema, Severity, utcnow
+from drift.model import Schema, Severity, SourceRole, utcnow
+from drift.plugins import source_role
 from drift.report.escape import visible
 from drift.store import queries
 
@@ -244,7 +245,7 @@ def _cross_row(prop: govern.CrossProperty) -> dict[str, Any]:
 
 def _plan_sources(app: App, available: Iterable[str]) -> set[str]:
     plans = {b.plan for b in app.config.reconcile}
-    plans |= {s.name for s in app.config.sources if s.type == "jsonschema"}
+    plans |= {s.name for s in app.config.sources if source_role(s.type) is SourceRole.PLAN}
     return plans & set(available)
 
 

@@ -17,17 +17,22 @@ from drift.govern.properties import (
     group_by_name,
     types_differ,
 )
-from drift.model import Finding, Schema, Severity, most_severe, most_severe_level, ranked_findings
+from drift.model import (
+    Finding,
+    Schema,
+    Severity,
+    SourceRole,
+    most_severe,
+    most_severe_level,
+    ranked_findings,
+)
+from drift.plugins import source_role
 
 #: Categories that single out a person on their own, and those that do so combined with others.
 DIRECT = frozenset({"contact", "person_name", "government_id", "financial", "vendor_pii"})
 INDIRECT = frozenset(
     {"device_id", "user_id", "location", "external_ref", "demographic", "organization"}
 )
-
-#: Source types that are not an analytics vendor: a plan file, event samples, the CDP.
-NOT_A_VENDOR = frozenset({"jsonschema", "events", "segment"})
-CDP_TYPES = frozenset({"segment"})
 
 
 def identifies(findings: tuple[Finding, ...]) -> str:
@@ -164,7 +169,8 @@ def by_property(
     for row in rows:
         kind = source_types.get(row.source, "")
         by_name.setdefault(row.name, []).append(_holding(row, kind))
-    gatekeepers = set(plan_sources) | {s for s, t in source_types.items() if t in CDP_TYPES}
+    cdp = {s for s, t in source_types.items() if source_role(t) is SourceRole.CDP}
+    gatekeepers = set(plan_sources) | cdp
     return [_cross(name, by_name[name], gatekeepers) for name in sorted(by_name)]
 
 
@@ -176,6 +182,6 @@ def _cross(name: str, holdings: list[Holding], gatekeepers: set[str]) -> CrossPr
     holders = {h.source for h in holdings}
     if gatekeepers and not holders & gatekeepers:
         direct = tuple(
-            h.source for h in holdings if h.source_type and h.source_type not in NOT_A_VENDOR
+            h.source for h in holdings if h.source_type and source_role(h.source_type).is_vendor
         )
     return CrossProperty(name, tuple(holdings), differ, len(classified) > 1, direct)

@@ -13,7 +13,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 from drift.config_blocks import ConfigPath as ConfigPath
 from drift.config_blocks import EnvRefs as EnvRefs
 from drift.config_blocks import SourceConfig as SourceConfig
-from drift.model import Provenance, Schema
+from drift.model import Provenance, Schema, SourceRole
 
 
 @dataclass
@@ -46,6 +46,8 @@ class SourceBase:
 
     Config: ClassVar[type[SourceConfig]]
     provenance: ClassVar[Provenance] = Provenance.DOCUMENTED
+    #: What the source is in the data flow: a vendor, a plan, event samples or a CDP.
+    role: ClassVar[SourceRole] = SourceRole.VENDOR
     #: True when a vendor drops items from its listing without deleting them (hidden, garbage
     #: collected): their absence is reported as "no longer listed" rather than "removed".
     absence_is_unlisting: ClassVar[bool] = False

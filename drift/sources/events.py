@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from drift.errors import BadResponse
-from drift.model import Item, ItemKey, Provenance, Schema, Scope
+from drift.model import Item, ItemKey, Provenance, Schema, Scope, SourceRole
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 
 MAX_DEPTH = 3
@@ -36,6 +36,7 @@ class EventsConfig(SourceConfig):
 class EventsSource(SourceBase):
     Config = EventsConfig
     provenance = Provenance.OBSERVED
+    role = SourceRole.SAMPLE
     reader_version = 2  # 2: page/screen names kept only when short strings
     absence_is_unlisting = True
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from drift.errors import BadResponse
-from drift.model import Item, Provenance, Schema, Scope
+from drift.model import Item, Provenance, Schema, Scope, SourceRole
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
 from drift.sources.mixpanel import entity_items
@@ -38,6 +38,7 @@ class JsonSchemaConfig(SourceConfig):
 class JsonSchemaSource(SourceBase):
     Config = JsonSchemaConfig
     provenance = Provenance.DOCUMENTED
+    role = SourceRole.PLAN
     reader_version = 2  # 2: Segment exports through the segment_rules parser
 
     def fetch(self) -> Schema:

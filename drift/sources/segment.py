@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from drift.errors import BadResponse
-from drift.model import Item, Provenance, Schema
+from drift.model import Item, Provenance, Schema, SourceRole
 from drift.sources.http import HttpClient, PageGuard
 from drift.sources.pacing import Pace
 from drift.sources.segment_rules import rules_items
@@ -61,6 +61,7 @@ class SegmentSource(VendorSource):
     Config = SegmentConfig
     hosts, pace = HOSTS, PACE
     provenance = Provenance.DOCUMENTED
+    role = SourceRole.CDP
     reader_version = 2  # 2: segment_rules (nesting, COMMON, newest versions, zero-time)
 
     def probe(self) -> str:
