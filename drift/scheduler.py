@@ -94,9 +94,15 @@ class ScheduleRunner:
     """One foreground scheduler around one job; ``run()`` blocks until SIGTERM/SIGINT/``stop()``."""
 
     def __init__(
-        self, app: App, job: Job, *, hard_exit: Callable[[int], None] = _hard_exit
+        self,
+        app: App,
+        job: Job,
+        *,
+        hard_exit: Callable[[int], None] = _hard_exit,
+        shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
     ) -> None:
         self.app = app
+        self.shutdown_grace = shutdown_grace  # how long a cancelled run may take to stop
         self.job = job
         self.schedule = app.config.schedule
         self.trigger = make_trigger(self.schedule)
@@ -128,6 +134,9 @@ class ScheduleRunner:
             id=JOB_ID,
             name="drift run",
             replace_existing=True,
+            coalesce=True,  # the job defaults, stated on the job too: visible on it
+            max_instances=1,
+            misfire_grace_time=self.schedule.misfire_grace_seconds,
             **({"next_run_time": now} if self.catch_up_at else {}),
         )
         self._listen()
@@ -163,7 +172,7 @@ class ScheduleRunner:
         log.info("stopping: %s", reason, extra={"event": "scheduler_stopping"})
         if self._current is not None:
             self._current.set()
-        self._watchdog = self._timer(SHUTDOWN_GRACE_SECONDS, self._stuck, "shutdown")
+        self._watchdog = self._timer(self.shutdown_grace, self._stuck, "shutdown")
         threading.Thread(target=self._shutdown, name="drift-shutdown", daemon=True).start()
 
     def _shutdown(self) -> None:
@@ -182,7 +191,7 @@ class ScheduleRunner:
         deadline = float(self.schedule.run_deadline_seconds)
         timers = [
             self._timer(deadline, self._deadline_hit, cancel),
-            self._timer(deadline + SHUTDOWN_GRACE_SECONDS, self._stuck, "deadline"),
+            self._timer(deadline + self.shutdown_grace, self._stuck, "deadline"),
         ]
         log.info("run starting (%s)", trigger, extra={"event": "run_starting"})
         try:
@@ -212,7 +221,7 @@ class ScheduleRunner:
         log.critical(
             "the run ignored cancellation for %ss after its %s; exiting so the supervisor "
             "restarts drift (the lease expires by itself)",
-            SHUTDOWN_GRACE_SECONDS,
+            self.shutdown_grace,
             what,
             extra={"event": "run_stuck"},
         )

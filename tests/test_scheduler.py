@@ -94,11 +94,8 @@ def test_the_configured_timezone_wins_over_tz_in_the_environment(
         assert runner.scheduler.timezone == ZoneInfo("UTC")
         assert job.trigger.timezone == ZoneInfo("UTC")
         assert upcoming == dt.datetime(2027, 7, 1, 7, 0, tzinfo=UTC)
-        assert runner.scheduler._job_defaults == {
-            "misfire_grace_time": runner.schedule.misfire_grace_seconds,
-            "coalesce": True,
-            "max_instances": 1,
-        }
+        assert job.misfire_grace_time == runner.schedule.misfire_grace_seconds
+        assert job.coalesce is True and job.max_instances == 1
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
@@ -167,7 +164,6 @@ def _fast_app(tmp_path: Path, deadline: float) -> App:
 def test_the_deadline_cancels_the_run_and_a_stuck_run_ends_the_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scheduler, "SHUTDOWN_GRACE_SECONDS", 0.3)
     exits: list[int] = []
     cancelled = threading.Event()
 
@@ -176,7 +172,9 @@ def test_the_deadline_cancels_the_run_and_a_stuck_run_ends_the_process(
         time.sleep(0.6)  # ignores the cancel for longer than the grace
         return 1
 
-    runner = ScheduleRunner(_fast_app(tmp_path, 0.2), stubborn, hard_exit=exits.append)
+    runner = ScheduleRunner(
+        _fast_app(tmp_path, 0.2), stubborn, hard_exit=exits.append, shutdown_grace=0.3
+    )
     runner._execute()
     assert cancelled.is_set()
     assert exits == [Exit.ERROR]
