@@ -20,9 +20,14 @@ if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for commands that use the 
 
 class App:
     def __init__(
-        self, config_path: str | Path | None = None, config: DriftConfig | None = None
+        self,
+        config_path: str | Path | None = None,
+        config: DriftConfig | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
         self._config_path = config_path
+        self.read_only = read_only  # a command that only reads: the database opens read-only
         if config is not None:
             self.__dict__["config"] = config
 
@@ -34,7 +39,7 @@ class App:
     def database(self) -> Database:
         from drift.store.database import Database
 
-        return Database(self.config.database.url)
+        return Database(self.config.database.url, read_only=self.read_only)
 
     @cached_property
     def classifier(self) -> Classifier:

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from drift import __version__
-from drift.commands import COMMANDS
+from drift.commands import COMMANDS, READ_ONLY
 from drift.errors import ConfigError, DriftError, LeaseHeld
 from drift.exitcodes import Exit
 from drift.logs import LOG_FORMATS, no_color, problem, setup_logging
@@ -137,7 +137,7 @@ def cli(
     if no_color():
         ctx.color = False
     ctx.meta["drift.debug"] = debug
-    ctx.obj = App(config_path)
+    ctx.obj = App(config_path, read_only=ctx.invoked_subcommand in READ_ONLY)
     ctx.call_on_close(ctx.obj.close)
 
 

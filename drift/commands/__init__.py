@@ -16,6 +16,9 @@ class CommandRef(NamedTuple):
     help: str  # the command's short help, shown by `drift --help`
 
 
+#: Commands that only read history: they open the database read-only (read-only SQLite files too).
+READ_ONLY = frozenset({"diff", "exposure", "history", "show", "status", "timeline"})
+
 COMMANDS: dict[str, CommandRef] = {
     "check": CommandRef(
         "check_cmd",

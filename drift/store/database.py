@@ -7,14 +7,18 @@ is never migrated behind the operator's back: drift refuses to run on an old sch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from drift.errors import StoreError
 from drift.resources import migrations_dir
@@ -28,29 +32,40 @@ _DRIVER_HINT = {
 }
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the hygiene each backend needs (see reliability checklist DB-03, DB-07)."""
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine with the hygiene each backend needs (see reliability checklist DB-03, DB-07).
+
+    ``read_only``: for commands that only read. SQLite opens the file with ``mode=ro`` (so a
+    read-only file works), PostgreSQL and MariaDB run every transaction READ ONLY.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"database url is not valid: {exc}") from None
+    in_memory = parsed.database in (None, "", ":memory:")
     if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() != "sqlite":
         kwargs["pool_recycle"] = 1800
+    if read_only and parsed.get_backend_name() == "sqlite" and not in_memory:
+        kwargs["creator"] = _read_only_sqlite(Path(str(parsed.database)))
+        kwargs["poolclass"] = NullPool
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         hint = _DRIVER_HINT.get(parsed.get_backend_name(), "install the database driver")
         raise StoreError(f"no driver for {parsed.drivername}: {exc}; {hint}") from None
     if engine.dialect.name == "sqlite":
-        _sqlite_hygiene(engine, in_memory=parsed.database in (None, "", ":memory:"))
+        _sqlite_hygiene(engine, in_memory=in_memory, read_only=read_only)
+    elif read_only:
+        _server_read_only(engine)
     return engine
 
 
-def _sqlite_hygiene(engine: Engine, *, in_memory: bool) -> None:
-    """pysqlite defers BEGIN and ignores foreign keys; take the write lock up front instead."""
+def _sqlite_hygiene(engine: Engine, *, in_memory: bool, read_only: bool = False) -> None:
+    """pysqlite defers BEGIN and ignores foreign keys; take the write lock up front instead
+    (a read-only connection changes nothing and takes no write lock)."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -58,24 +73,63 @@ def _sqlite_hygiene(engine: Engine, *, in_memory: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        if not in_memory:
+        if not in_memory and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:
+    """Connections that open the file with ``mode=ro``. A WAL database whose directory the user
+    cannot write (no ``-shm`` file can be made) is opened ``immutable`` instead: nobody can be
+    writing it then."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
+        return conn
+
+    return connect
+
+
+def _server_read_only(engine: Engine) -> None:
+    """Every transaction of this engine is READ ONLY (PostgreSQL and MariaDB alike)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(_READ_ONLY_SQL[engine.dialect.name])
+        cursor.close()
+        dbapi_connection.commit()
+
+
+_READ_ONLY_SQL = {
+    "postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+    "mysql": "SET SESSION TRANSACTION READ ONLY",
+    "mariadb": "SET SESSION TRANSACTION READ ONLY",
+}
 
 
 class Database:
     """A database drift records into; ``session()`` is one transaction."""
 
-    def __init__(self, url: str, *, auto_upgrade_sqlite: bool = True) -> None:
+    def __init__(
+        self, url: str, *, auto_upgrade_sqlite: bool = True, read_only: bool = False
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.read_only = read_only
+        self.engine = make_engine(url, read_only=read_only)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._auto_upgrade = auto_upgrade_sqlite
+        self._auto_upgrade = auto_upgrade_sqlite and not read_only
         self._checked = False
 
     @property
