@@ -25,10 +25,21 @@ def join(words: list[str], style: str) -> str:
 
 @settings(max_examples=400, deadline=None)
 @given(words=WORDS, style=STYLE, types=TYPES)
-def test_benign_english_names_stay_benign(words: list[str], style: str, types: tuple) -> None:
+def test_other_languages_add_no_finding_to_english_names(
+    words: list[str], style: str, types: tuple
+) -> None:
+    # Two benign words can make a sensitive English name (job + title): what must hold is that
+    # turning the other languages on never changes how an English name is graded.
     name = join(words, style)
-    assert ENGLISH_ONLY.classify(name, types) == ()
-    assert ALL_LANGUAGES.classify(name, types) == (), ALL_LANGUAGES.tokens(name)
+    english = [(f.rule_id, f.category) for f in ENGLISH_ONLY.classify(name, types)]
+    every = [(f.rule_id, f.category) for f in ALL_LANGUAGES.classify(name, types)]
+    assert every == english, ALL_LANGUAGES.tokens(name)
+
+
+def test_job_title_is_graded_alike_with_and_without_other_languages() -> None:
+    # The case that made the older form of the property above fail at random.
+    assert [f.category for f in ENGLISH_ONLY.classify("jobTitle", ("string",))] == ["organization"]
+    assert [f.category for f in ALL_LANGUAGES.classify("jobTitle", ("string",))] == ["organization"]
 
 
 @settings(max_examples=200, deadline=None)
