@@ -120,7 +120,14 @@ def source_input(
     """One source's part of the digest, and its current schema (for policy and reconcile)."""
     if ctx.failed_reason is not None or ctx.current is None:
         reason = ctx.failed_reason or "never read successfully; see `drift status`"
-        return SourceInput(ctx.name, ctx.type, ctx.provenance, SourceStatus.FAILED, reason), None
+        failed = SourceInput(
+            name=ctx.name,
+            type=ctx.type,
+            provenance=ctx.provenance,
+            status=SourceStatus.FAILED,
+            reason=reason,
+        )
+        return failed, None
     schema = queries.state_at(session, ctx.current)
     changes = diff(session, ctx.name, ctx.baseline, ctx.current)
     findings = {item.key: classify(item) for item in schema.items}
@@ -157,18 +164,17 @@ def source_input(
     snap = queries.snapshot_info(session, ctx.current)
     return (
         SourceInput(
-            ctx.name,
-            ctx.type,
-            ctx.provenance,
-            status,
-            "",
-            ctx.current,
-            snap.content_hash,
-            snap.item_count,
-            tuple(changes),
-            items,
-            open_findings,
-            rule_changes,
+            name=ctx.name,
+            type=ctx.type,
+            provenance=ctx.provenance,
+            status=status,
+            snapshot_id=ctx.current,
+            content_hash=snap.content_hash,
+            item_count=snap.item_count,
+            changes=tuple(changes),
+            items=items,
+            open_findings=open_findings,
+            rule_changes=rule_changes,
             reader_upgrade=tuple(upgrade),
             reader_versions=versions,
         ),

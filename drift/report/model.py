@@ -6,7 +6,7 @@ for its own format, so nothing in this module is "safe" to print as-is.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 
 from drift.model import (
@@ -81,12 +81,14 @@ class UndocumentedProperty:
 
 @dataclass(frozen=True)
 class SourceInput:
-    """One source's part of a run, as the pipeline knows it."""
+    """One source's part of a run, as the pipeline knows it: who and how it went, then the rest
+    by keyword only."""
 
     name: str
     type: str
     provenance: Provenance
     status: SourceStatus
+    _: KW_ONLY
     reason: str = ""  # one line, required when status is FAILED
     snapshot_id: int | None = None
     content_hash: str | None = None
