@@ -139,8 +139,7 @@ def snapshot(
     try:
         for name, result in results.items():
             try:
-                with app.database.session() as session:
-                    lease.check(session)
+                with lease.committing() as session:
                     now = utcnow()
                     outcomes += record_all(app, session, {name: result}, run_id=run_id, now=now)
             except StoreError as exc:
@@ -208,8 +207,7 @@ def _phases(
     _phase(app, run_id, RunPhase.RENDERED, cancel, after_phase)
     channels = [name for name, _ in delivery.channel_names(app.config)]
     if _worth_sending(app, composed, channels, now):
-        with app.database.session() as session:
-            lease.check(session)
+        with lease.committing() as session:
             outbox.commit_digest(
                 session,
                 composed.rendered,
@@ -257,8 +255,7 @@ def _record_one(
     """Record one source in its own transaction; if the database refuses its data, that source
     fails alone (nothing of it kept) and the others go on."""
     try:
-        with app.database.session() as session:
-            lease.check(session)
+        with lease.committing() as session:
             outcome = record_all(app, session, {name: result}, run_id=run_id, now=utcnow())[0]
             _ledger(session, run_id, outcome)
     except StoreError as exc:

@@ -22,6 +22,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -258,6 +260,15 @@ class RunLease:
             return
         with self.database.session() as own:
             check_token(own, self.holder, self.token, self.name)
+
+    @contextmanager
+    def committing(self) -> Iterator[Session]:
+        """A transaction whose commit this lease guards. The lease row is locked (``check``) at
+        the end, just before the commit, not at the start: a lock held through a long recording
+        made the heartbeat's renewals wait behind the run's own work (and expire the lease)."""
+        with self.database.session() as session:
+            yield session
+            self.check(session)
 
     def release(self) -> None:
         """Stop the heartbeat, then free the lease (best effort: it expires anyway)."""

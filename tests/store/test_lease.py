@@ -152,3 +152,33 @@ def test_two_processes_race_and_exactly_one_wins(process_db_url: str) -> None:
     outputs = [p.communicate(timeout=30) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert sorted(out.strip() for out, _ in outputs) == ["held", "won"]
+
+
+def _expiry(db: Database) -> dt.datetime:
+    with db.session() as session:
+        state = leases.read_lease(session)
+    assert state is not None and state.expires_at is not None
+    return state.expires_at
+
+
+def test_the_lease_is_renewed_while_a_long_recording_transaction_is_open(
+    database: Database,
+) -> None:
+    """#15.2: renewal runs on its own connection and never waits behind the run's own work."""
+    if database.backend == "sqlite":
+        pytest.skip("SQLite has a single writer: a renewal waits for the recording to commit")
+    from drift.model import Item, Provenance, Schema, Scope
+    from drift.store.record import record_snapshot
+
+    schema = Schema.build("plan", Provenance.DOCUMENTED, [Item.of(Scope.EVENT, "Signup")])
+    observer = Database(database.url)
+    with RunLease(database, ttl=3.0, renew_every=0.2) as lease:
+        before = _expiry(observer)
+        with lease.committing() as session:
+            record_snapshot(
+                session, schema, source_type="jsonschema", taken_at=leases.db_now(session)
+            )
+            time.sleep(1.0)  # the recording transaction stays open
+            during = _expiry(observer)
+        assert during > before and not lease.lost.is_set()
+    observer.dispose()
