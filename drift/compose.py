@@ -16,7 +16,7 @@ from drift import gather, govern
 from drift.app import App
 from drift.diff.engine import compare
 from drift.errors import DriftError
-from drift.model import Change, ItemKey, Provenance, RenderedDigest, Schema, Scope, utcnow
+from drift.model import Change, Provenance, RenderedDigest, Schema, Scope, utcnow
 from drift.plugins import source_classes
 from drift.report.build import build_digest
 from drift.report.model import (
@@ -152,8 +152,7 @@ def _governed(
         first_seen = load_first_seen(session, list(schemas))
         report = govern.reconcile_all(config, schemas, first_seen)
         for u in govern.new_undocumented(report, since):
-            for event in u.events or ("",):
-                key = ItemKey(u.scope, _event_of(u.scope, event), u.name)
+            for key in u.keys:
                 found = UndocumentedProperty(key, u.observed, u.plan, u.first_seen)
                 undocumented.setdefault(u.observed, []).append(found)
     return [
@@ -164,15 +163,6 @@ def _governed(
         )
         for s in inputs
     ]
-
-
-def _event_of(scope: Scope, shown: str) -> str:
-    """Back from govern's display form (``(user)``, ``(group:x)``) to the item key's event."""
-    if scope is Scope.USER_PROPERTY:
-        return ""
-    if scope is Scope.GROUP_PROPERTY and shown.startswith("(group:"):
-        return shown.removeprefix("(group:").removesuffix(")")
-    return shown
 
 
 def _latest(session: Session, name: str) -> int | None:

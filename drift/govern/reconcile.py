@@ -23,7 +23,7 @@ from drift.govern.properties import (
     types_compatible,
     where,
 )
-from drift.model import Item, Schema, Scope
+from drift.model import Item, ItemKey, Schema, Scope
 
 K = TypeVar("K")
 FirstSeen = Callable[[str, str], dt.datetime | None]  # (source, property name) -> first seen
@@ -50,9 +50,10 @@ class Undocumented:
     observed: str
     scope: Scope
     name: str
-    events: tuple[str, ...]
+    events: tuple[str, ...]  # for people: each event, ``*``, ``(user)`` or ``(group:x)``
     types: tuple[str, ...]
     first_seen: dt.datetime | None  # at ``observed``; None when the store has no record
+    keys: tuple[ItemKey, ...] = ()  # the observed items themselves (keys travel as keys)
 
     @property
     def summary(self) -> str:
@@ -194,6 +195,7 @@ def _undocumented(
             events=_events(group),
             types=_types(group),
             first_seen=first_seen(observed.source, name),
+            keys=tuple(sorted({i.key for i in group})),
         )
         for (scope, name), group in sorted(missing.items(), key=lambda kv: _by_name(kv[0]))
     ]

@@ -6,7 +6,7 @@ import pytest
 
 from drift.govern import new_undocumented, reconcile_all
 from drift.govern.properties import types_compatible, types_differ
-from drift.model import Item, Provenance, Schema, Scope
+from drift.model import Item, ItemKey, Provenance, Schema, Scope
 from drift.store.database import Database
 from tests.govern.scenario import (
     DAYS,
@@ -174,3 +174,26 @@ def test_segment_plan_prefixes_and_versions_match_plain_events() -> None:
     assert event_aliases("/deals/landing") == ("/deals/landing",)  # a page path is not a plan
     assert is_project_wide("web/*") and is_project_wide("*")
     assert not is_project_wide("web/checkout")
+
+
+def test_undocumented_properties_carry_their_item_keys() -> None:
+    """Keys travel as keys: a user or group property is not read back from ``(user)`` text."""
+    observed = Schema.build(
+        "app-events",
+        Provenance.OBSERVED,
+        [
+            Item.of(Scope.USER_PROPERTY, "", "nickname"),
+            Item.of(Scope.GROUP_PROPERTY, "company", "nickname"),
+        ],
+    )
+    schemas = {"plan": plan_schema(), "web-events": web_schema(0), "app-events": observed}
+    report = reconcile_all(config(), schemas, lambda source, name: None)
+    found = {(u.scope, u.events, u.keys) for u in report.undocumented if u.name == "nickname"}
+    assert found == {
+        (Scope.USER_PROPERTY, ("(user)",), (ItemKey(Scope.USER_PROPERTY, "", "nickname"),)),
+        (
+            Scope.GROUP_PROPERTY,
+            ("(group:company)",),
+            (ItemKey(Scope.GROUP_PROPERTY, "company", "nickname"),),
+        ),
+    }
