@@ -110,7 +110,7 @@ def parse_cron(expression: str, timezone: ZoneInfo) -> DriftCronTrigger:
     fields[4] = crontab_weekdays(fields[4])
     trigger = DriftCronTrigger.from_crontab(" ".join(fields), timezone=timezone)
     assert isinstance(trigger, DriftCronTrigger)
-    if trigger.get_next_fire_time(None, dt.datetime.now(timezone)) is None:
+    if trigger.get_next_fire_time(None, utcnow().astimezone(timezone)) is None:
         raise ValueError("never fires (no such date, e.g. 30 February); check day and month")
     return trigger
 

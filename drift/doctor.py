@@ -8,7 +8,6 @@ resolution and TLS, a writable report folder).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from drift.app import App
 from drift.errors import ConfigError, DriftError
+from drift.model import utcnow
 
 
 class Outcome(StrEnum):
@@ -72,7 +72,7 @@ def _schedule(app: App) -> str:
 
     schedule = app.config.schedule
     trigger = make_trigger(schedule)
-    upcoming = trigger.get_next_fire_time(None, dt.datetime.now(trigger.timezone))
+    upcoming = trigger.get_next_fire_time(None, utcnow().astimezone(trigger.timezone))
     assert upcoming is not None  # make_trigger refuses a cron that never fires
     return f"cron {schedule.cron!r}: next run {upcoming:%Y-%m-%d %H:%M} {schedule.timezone}"
 
