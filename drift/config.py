@@ -228,7 +228,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
         raise ConfigError(f"{where}: {_describe(exc)}") from None
     _check_policy_categories(config, where)
     url = os.environ.get("DRIFT_DATABASE_URL") or config.database.url
-    database = DatabaseConfig(url=resolve_sqlite_url(url, config_base(path)))
+    database = DatabaseConfig(
+        url=resolve_sqlite_url(normalise_database_url(url), config_base(path))
+    )
     remember_secrets(config, url)
     return config.model_copy(update={"path": path, "database": database})
 
@@ -255,6 +257,32 @@ def _check_policy_categories(config: DriftConfig, where: str) -> None:
 
 def config_base(path: Path | None) -> Path:
     return path.parent if path else Path.cwd()
+
+
+#: URL schemes people paste (Heroku, Render, docker-compose, psql) -> the driver drift ships with.
+URL_SCHEMES = {
+    "postgres": ("postgresql+psycopg", "psycopg", "postgres"),
+    "postgresql": ("postgresql+psycopg", "psycopg", "postgres"),
+    "mysql": ("mysql+pymysql", "pymysql", "mysql"),
+    "mariadb": ("mariadb+pymysql", "pymysql", "mysql"),
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` use psycopg 3, ``mysql://``/``mariadb://`` PyMySQL
+    (SQLAlchemy would pick drivers drift does not install); a missing driver gets the pip line."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in URL_SCHEMES:
+        return url
+    driver_url, module, extra = URL_SCHEMES[scheme]
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ConfigError(
+            f"[database] url: {scheme}:// needs the {module} driver; "
+            f"run: pip install 'drift-schema[{extra}]'"
+        )
+    return f"{driver_url}://{rest}"
 
 
 def resolve_sqlite_url(url: str, base: Path) -> str:

@@ -81,3 +81,30 @@ def test_json_logs_by_env_var_carry_every_error(tmp_path: Path, db_url: str) -> 
     (record,) = [json.loads(line) for line in result.stderr.splitlines()]
     assert record["level"] == "error" and "missing.toml" in record["message"]
     assert record["exit_code"] == 2
+
+
+def test_a_new_setup_does_not_mail_failures_of_sources_never_read(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Secrets not exported yet: the terminal and `drift status` say so; the list gets nothing."""
+    workdir = make_workdir(tmp_path, db_url)
+    day(workdir, 1)
+    vendor = (
+        '\n[[sources]]\nname = "mixpanel-prod"\ntype = "mixpanel"\nproject_id = 1\n'
+        'username_env = "MIXPANEL_USERNAME"\nsecret_env = "MIXPANEL_SECRET"\n'
+    )
+    config = workdir / "drift.toml"
+    config.write_text(config.read_text() + vendor)
+    (workdir / "current" / "events.ndjson").unlink()  # the other new source fails too
+    code, _, err = drift(workdir, "run", "--source", "mixpanel-prod", "--source", "web-events")
+    assert code == 3
+    assert "MIXPANEL_USERNAME is not set" in err and "has never been read" in err
+    assert not (workdir / "reports").exists()  # nothing mailed: no "all sources failed"
+    code, _, err = drift(workdir, "status")
+    assert code == 3 and "never read: failing" in err
+
+    code, _, err = drift(workdir, "run")  # the plan works: its digest leaves the others out
+    assert code == 3
+    (digest,) = [json.loads(p.read_text()) for p in (workdir / "reports").glob("*.json")]
+    shown = json.dumps(digest)
+    assert "mixpanel-prod" not in shown and "web-events" not in shown

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 import click
+from sqlalchemy import select
 
 from drift.app import App
 from drift.classify.rules import require_category
 from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
+from drift.govern.policy import covers
 from drift.model import utcnow
 from drift.report.escape import visible
 from drift.store import acks, queries
@@ -25,7 +27,14 @@ from drift.store.acks import Ack, AckTarget
 @click.option("--category", help="Only findings of this category (e.g. contact).")
 @click.option("--reason", help="Why this is acceptable (required).")
 @click.option("--by", help="Who acknowledges (default $DRIFT_USER, then the OS user).")
-@click.option("--until", help="Expiry: a date or ISO datetime (configured timezone unless offset).")
+@click.option(
+    "--until",
+    help="Expiry: a date, +30d (in 30 days) or ISO datetime (configured timezone unless offset);"
+    " needed to cover a policy violation.",
+)
+@click.option(
+    "--force", is_flag=True, help="Record it even if it matches nothing drift has seen (yet)."
+)
 @click.option("--list", "list_", is_flag=True, help="List acknowledgements and their state.")
 @click.option("--revoke", type=int, metavar="ID", help="Revoke acknowledgement ID.")
 @format_option("table", "json")
@@ -50,10 +59,35 @@ def add_command(app: App, fmt: str, **opts: Any) -> Ack:
     _check_names(app, opts.get("source"), opts.get("category"))
     with app.database.session() as session:
         target = _target(session, chosen[0], opts)
+        if not opts.get("force") and not acks.matches_seen(session, target):
+            raise ConfigError(_matches_nothing(session, target))
         reason, by = opts.get("reason") or "", opts.get("by")
         made = acks.add_ack(session, target, reason=reason, by=by, until=until)
     _print([made], fmt, app.timezone, f"acknowledged #{made.id}", single=True)
+    if until is None and app.config.policy:
+        click.echo(f"note: {POLICY_NOTE}", err=True)
     return made
+
+
+POLICY_NOTE = (
+    "without --until this acknowledgement does not cover [[policy]] violations: an exception to "
+    "a policy must expire (add --until, e.g. +90d); it still acknowledges the findings"
+)
+
+
+def _matches_nothing(session: Any, target: AckTarget) -> str:
+    from drift.config import did_you_mean
+    from drift.store.tables import ItemKeyRow, SourceRow
+
+    query = select(ItemKeyRow.name).join(SourceRow, SourceRow.id == ItemKeyRow.source_id)
+    if target.source:
+        query = query.where(SourceRow.name == target.source)
+    names = set(session.scalars(query))
+    hint = did_you_mean(target.name or "", names) if target.name else ""
+    return (
+        f"{visible(target.label)} matches nothing drift has seen{hint}; check the spelling, "
+        "or pass --force to acknowledge ahead of time"
+    )
 
 
 def revoke_command(app: App, ack_id: int, reason: str | None, by: str | None, fmt: str) -> Ack:
@@ -94,7 +128,13 @@ def _check_names(app: App, source: str | None, category: str | None) -> None:
 def _until(app: App, text: str | None) -> dt.datetime | None:
     if not text:
         return None
-    return queries.parse_moment(text.strip(), app.timezone, end_of_day=True)
+    until = queries.parse_moment(text.strip(), app.timezone, end_of_day=True)
+    if until <= dt.datetime.now(dt.UTC):
+        raise ConfigError(
+            f"--until {text!r} is not in the future (write +30d for 30 days from now, or a "
+            "later date)"
+        )
+    return until
 
 
 def ack_row(ack: Ack, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any]:
@@ -114,6 +154,7 @@ def ack_row(ack: Ack, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any]:
         "revoked_at": _when(ack.revoked.at, tz) if ack.revoked else None,
         "revoked_by": ack.revoked.by if ack.revoked else None,
         "revoke_reason": ack.revoked.reason if ack.revoked else None,
+        "covers_policy": "yes" if covers(ack, now) else "no: needs --until",
     }
 
 
@@ -128,4 +169,6 @@ def _print(found: list[Ack], fmt: str, tz: dt.tzinfo, title: str, *, single: boo
         click.echo(f"{title}: {visible(found[0].target.label)} ({rows[0]['state']})")
         return
     columns = ["id", "state", "scope", "source", "target", "category", "by", "until", "reason"]
+    if any(r["covers_policy"] != "yes" and r["state"] == "active" for r in rows):
+        columns.append("covers_policy")
     emit(rows, fmt, columns, title=f"{title} (times in {tz})")

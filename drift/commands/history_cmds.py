@@ -18,6 +18,7 @@ from drift.commands.output import emit, format_option, to_markdown
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.model import Finding, Severity, utcnow
+from drift.naming import naming_styles
 from drift.report.escape import markdown, visible
 from drift.store import exposure as exposure_store
 from drift.store import queries
@@ -54,6 +55,16 @@ def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt
     """
     found, spans = timeline(app, name, source=source, event=event)
     tz, now = app.timezone, utcnow()
+    for other in [] if found else naming_styles(name):
+        found, other_spans = timeline(app, other, source=source, event=event)
+        if found:
+            click.echo(
+                f"note: nothing is named {visible(name)!r}; showing {visible(other)!r}, "
+                "the same words in another naming style",
+                err=True,
+            )
+            name, spans = other, other_spans
+            break
     if not found:
         _nothing_found(name, spans)
     held = {h.source for h in found}
@@ -153,14 +164,14 @@ def exposure(
 
 def parse_bound(text: str, tz: dt.tzinfo, option: str) -> tuple[dt.datetime, str]:
     """(aware UTC moment, how it was read): ``--until`` dates mean the end of that day."""
-    text = text.strip()
+    text = queries.relative_day(text.strip(), tz)
     end = option == "--until"
     try:
         moment = queries.parse_moment(text, tz, end_of_day=end)
     except ConfigError:
         raise ConfigError(
-            f"{option} {text!r} is not a date (2026-11-27) or an ISO datetime "
-            "(2026-11-27T09:00:00+01:00)"
+            f"{option} {text!r} is not a date (2026-11-27, today, yesterday, 7d) or an ISO "
+            "datetime (2026-11-27T09:00:00+01:00)"
         ) from None
     if len(text) == 10:
         how = f"date, {'end' if end else 'start'} of day in {tz}"

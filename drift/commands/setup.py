@@ -25,8 +25,13 @@ def init(app: App, force: bool) -> None:
     path = find_config_path(app._config_path)
     if path.exists() and not force:
         raise ConfigError(f"{path} exists; pass --force to overwrite it")
-    path.write_text(example_config(), encoding="utf-8")
-    click.echo(f"wrote {path}; edit it, then run `drift config check`")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / "plans").mkdir(exist_ok=True)  # the example's jsonschema source reads it
+        path.write_text(example_config(), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {path} and {path.parent / 'plans'}/; edit it, then run `drift doctor`")
 
 
 @click.group("config")

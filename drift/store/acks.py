@@ -265,6 +265,22 @@ def active_acks(session: Session, now: dt.datetime) -> AckIndex:
     return acks_in_force(session, now)
 
 
+def matches_seen(session: Session, target: AckTarget) -> bool:
+    """Whether ``target`` covers any item drift has recorded (ever): an acknowledgement for a
+    name never seen is usually a typo (``emial_domain``)."""
+    if target.scope is AckScope.ITEM:
+        return True  # resolve_item found it
+    query = select(SourceRow.name, ItemKeyRow).join(SourceRow, SourceRow.id == ItemKeyRow.source_id)
+    if target.source:
+        query = query.where(SourceRow.name == target.source)
+    if target.scope is AckScope.PROPERTY:
+        query = query.where(ItemKeyRow.name_hash == h16(target.name or ""))
+    return any(
+        target.matches(source, ItemKey(Scope(row.scope), row.event, row.name), target.category)
+        for source, row in session.execute(query)
+    )
+
+
 def resolve_item(session: Session, source: str, text: str) -> ItemKey:
     """``EVENT:NAME`` (``*:NAME`` project-wide, ``:NAME`` a user property, ``EVENT:`` or
     ``EVENT`` the event itself) to the one key the source has held. Names may contain colons:

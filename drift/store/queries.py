@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -40,7 +41,14 @@ class SnapshotInfo:
 def source_id(session: Session, name: str) -> int:
     found = session.scalar(select(SourceRow.id).where(SourceRow.name == name))
     if found is None:
-        raise ConfigError(f"no snapshots recorded for source {name!r} yet; run `drift snapshot`")
+        from drift.config import did_you_mean
+
+        recorded = sorted(session.scalars(select(SourceRow.name)))
+        raise ConfigError(
+            f"no such source {name!r}{did_you_mean(name, recorded)}: recorded sources are "
+            f"{', '.join(map(repr, recorded)) or 'none yet'} (a configured source has no "
+            "snapshots until `drift snapshot` or `drift run` reads it)"
+        )
     return found
 
 
@@ -122,8 +130,25 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
     return session.scalar(base.where(SnapshotRow.taken_at <= moment).limit(1))
 
 
+_RELATIVE_DAYS = re.compile(r"(\+?)(\d{1,5})\s*d(ays?)?")
+
+
+def relative_day(text: str, tz: dt.tzinfo, now: dt.datetime | None = None) -> str:
+    """``today``, ``yesterday``, ``7d`` (7 days ago) and ``+7d`` (in 7 days) as the ISO date they
+    mean in ``tz``; anything else unchanged."""
+    word = text.strip().lower()
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
+    back = {"today": 0, "yesterday": 1}.get(word)
+    match = _RELATIVE_DAYS.fullmatch(word)
+    if match:
+        back = -int(match.group(2)) if match.group(1) else int(match.group(2))
+    return text if back is None else (today - dt.timedelta(days=back)).isoformat()
+
+
 def parse_moment(text: str, tz: dt.tzinfo, *, end_of_day: bool) -> dt.datetime:
-    """``2026-11-27`` or an ISO datetime; naive values are read in ``tz``; returns aware UTC."""
+    """``2026-11-27``, ``today``, ``yesterday``, ``7d`` or an ISO datetime; naive values are read
+    in ``tz``; returns aware UTC."""
+    text = relative_day(text, tz)
     try:
         if len(text) == 10:
             day = dt.date.fromisoformat(text)
@@ -132,7 +157,8 @@ def parse_moment(text: str, tz: dt.tzinfo, *, end_of_day: bool) -> dt.datetime:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(
-            f"{text!r} is not a date (2026-11-27) or an ISO datetime (2026-11-27T09:00:00+01:00)"
+            f"{text!r} is not a date (2026-11-27, today, yesterday, 7d) or an ISO datetime "
+            "(2026-11-27T09:00:00+01:00)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)

@@ -200,9 +200,14 @@ def test_ack_add_list_revoke_and_exposure_status(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["exposure", "--since", "yesterday", "--until", "2026-11-05"], "--since 'yesterday'"),
+        (["exposure", "--since", "last week", "--until", "2026-11-05"], "--since 'last week'"),
         (["exposure", "--since", "2026-11-05", "--until", "2026-11-01"], "after --until"),
-        (["exposure", "--since", "2026-11-01", "--until", "2026-11-05", "--source", "x"], "'x'"),
+        (
+            ["exposure", "--since", "2026-11-01", "--until", "2026-11-05", "--source", "x"],
+            "no such source 'x'",
+        ),
+        (["timeline", "email", "--source", "nope"], "no such source 'nope'"),
+        (["ack", "--source", "plan", "--property", "emial", "--reason", "r"], "matches nothing"),
         (["ack", "--source", "plan", "--property", "email"], "--reason is required"),
         (["ack", "--source", "plan", "--item", "Nope:email", "--reason", "r"], "never held"),
         (["ack", "--property", "email", "--reason", "r"], "needs --source"),
