@@ -254,6 +254,29 @@ def _log_failure(outcome: SourceOutcome, run_id: int) -> None:
         )
 
 
+def deliver_due(app: App, cancel: threading.Event | None = None) -> list[delivery.DeliveryOutcome]:
+    """Between runs (``drift schedule``): send deliveries whose retry is due, under the run lease
+    (a run in progress, here or on another host, delivers them itself)."""
+    channels = [name for name, _ in delivery.channel_names(app.config)]
+    with app.database.session() as session:
+        due = outbox.next_due(session, channels)
+    if due is None or due > utcnow():
+        return []
+    try:
+        with RunLease(app.database, on_lost=cancel):
+            sent = delivery.deliver_pending(app.database, app.config, now=utcnow(), cancel=cancel)
+    except LeaseHeld:
+        return []
+    for outcome in sent:
+        log.info(
+            "retried delivery to %s: %s",
+            outcome.channel,
+            outcome.status,
+            extra={"event": "delivery_retried", "channel": outcome.channel},
+        )
+    return sent
+
+
 def _log_undelivered(app: App, late: outbox.OpenDelivery, run_id: int) -> None:
     due = (late.next_attempt_at or late.created_at).astimezone(app.timezone)
     log.error(

@@ -36,6 +36,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from drift.app import App
 from drift.cron import last_fire_time, make_trigger, zone
@@ -48,6 +49,10 @@ from drift.store.database import Database
 log = logging.getLogger("drift.scheduler")
 
 JOB_ID = "drift-run"
+RETRY_JOB_ID = "drift-deliver"
+#: How often ``drift schedule`` looks for a delivery whose retry is due (the outbox's backoff
+#: decides when; this only bounds how late after that it goes out).
+RETRY_POLL_SECONDS = 60
 #: How long a cancelled run may take to wind down before the process exits hard. Keep the
 #: Kubernetes terminationGracePeriodSeconds above this (examples/kubernetes-cronjob.yaml).
 SHUTDOWN_GRACE_SECONDS = 25.0
@@ -100,10 +105,14 @@ class ScheduleRunner:
         *,
         hard_exit: Callable[[int], None] = _hard_exit,
         shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+        retry: Callable[[threading.Event], object] | None = None,
+        after: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.shutdown_grace = shutdown_grace  # how long a cancelled run may take to stop
         self.job = job
+        self.retry = retry
+        self.after = after
         self.schedule = app.config.schedule
         self.trigger = make_trigger(self.schedule)
         self.scheduler = BlockingScheduler(
@@ -139,6 +148,14 @@ class ScheduleRunner:
             misfire_grace_time=self.schedule.misfire_grace_seconds,
             **({"next_run_time": now} if self.catch_up_at else {}),
         )
+        if self.retry is not None:
+            self.scheduler.add_job(
+                self._retry,
+                trigger=IntervalTrigger(seconds=RETRY_POLL_SECONDS, timezone=zone(self.schedule)),
+                id=RETRY_JOB_ID,
+                name="retry due deliveries",
+                replace_existing=True,
+            )
         self._listen()
         return self.catch_up_at
 
@@ -208,6 +225,28 @@ class ScheduleRunner:
             self._current = None
         log.info("run finished with exit code %s", code, extra={"event": "run_finished"})
         self._heartbeat(code, trigger, self._outcome(started, code))
+        self._after()
+
+    def _retry(self) -> None:
+        """Between runs: deliver what waits for a retry once its backoff has passed."""
+        if self._stopping.is_set() or self.retry is None:
+            return
+        cancel = self._current = threading.Event()
+        try:
+            self.retry(cancel)
+        except Exception:
+            log.exception("retrying deliveries failed", extra={"event": "retry_failed"})
+        finally:
+            self._current = None
+        self._after()
+
+    def _after(self) -> None:
+        if self.after is None:
+            return
+        try:
+            self.after()
+        except Exception:
+            log.exception("after-run hook failed (metrics file?)", extra={"event": "after_failed"})
 
     def _deadline_hit(self, cancel: threading.Event) -> None:
         log.error(
@@ -337,8 +376,9 @@ def _resolve(path: Path, app: App) -> Path:
     return path if path.is_absolute() else app.config.base_dir / path
 
 
-def run_scheduled(app: App, job: Job, *, install_signals: bool = True) -> int:
-    """Run ``job(cancel, trigger)`` on the configured cron until SIGTERM/SIGINT; returns 0."""
-    runner = ScheduleRunner(app, job)
+def run_scheduled(app: App, job: Job, *, install_signals: bool = True, **hooks: Any) -> int:
+    """Run ``job(cancel, trigger)`` on the configured cron until SIGTERM/SIGINT; returns 0.
+    ``hooks``: ``retry(cancel)`` polled between runs, ``after()`` after each run or retry."""
+    runner = ScheduleRunner(app, job, **hooks)
     runner.prepare()
     return runner.run(install_signals=install_signals)

@@ -257,3 +257,20 @@ def test_sigterm_stops_drift_schedule_within_seconds_with_the_lease_free(tmp_pat
     assert state is not None and state.holder is None
     assert (last.status, last.trigger) == ("aborted", "catch-up")
     assert json.loads((tmp_path / "hb.json").read_text())["outcome"] == "aborted"
+
+
+def test_schedule_polls_for_due_deliveries_between_runs(tmp_path: Path) -> None:
+    """A digest waiting for a retry goes out minutes later, not with tomorrow's run."""
+    calls: list[str] = []
+    runner = ScheduleRunner(
+        make_app(tmp_path, cron="0 7 * * *", timezone="UTC"),
+        _never,
+        retry=lambda cancel: calls.append("retry"),
+        after=lambda: calls.append("after"),
+    )
+    runner.prepare()
+    retry = runner.scheduler.get_job(scheduler.RETRY_JOB_ID)
+    assert retry.trigger.interval == dt.timedelta(seconds=scheduler.RETRY_POLL_SECONDS)
+    assert scheduler.RETRY_POLL_SECONDS <= 300
+    retry.func()
+    assert calls == ["retry", "after"]

@@ -34,9 +34,19 @@ recorded); 4 another run holds the lease; 5 findings at or above --fail-on (or p
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the HTML digest to this file (handy with --dry-run).",
 )
+@click.option(
+    "--metrics-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write Prometheus metrics to this textfile after the run (node_exporter).",
+)
 @click.pass_obj
 def run(
-    app: App, sources: tuple[str, ...], dry_run: bool, fail_on: str | None, output: Path | None
+    app: App,
+    sources: tuple[str, ...],
+    dry_run: bool,
+    fail_on: str | None,
+    output: Path | None,
+    metrics_file: Path | None,
 ) -> None:
     """The daily job: fetch, record, diff, classify, render once, deliver."""
     with cancel_on_signals(threading.Event()) as cancel:
@@ -65,6 +75,10 @@ def run(
         )
     if dry_run:
         click.echo("dry run: nothing was recorded or sent")
+    if metrics_file is not None:
+        from drift.metrics import write_textfile
+
+        write_textfile(app, metrics_file)
     raise SystemExit(result.exit_code)
 
 
