@@ -91,7 +91,7 @@ def _sources(session: Session, configured: list[str]) -> Iterator[Metric]:
 
 
 def _deliveries(session: Session, channels: list[str]) -> Metric:
-    open_ = Counter((d.channel, d.status) for d in outbox.undelivered(session, channels))
+    open_ = Counter((d.channel, str(d.status)) for d in outbox.undelivered(session, channels))
     gauge = GaugeMetricFamily(
         "drift_deliveries_undelivered",
         "Digests not delivered to a channel, by outbox status (pending: waiting for a retry).",

@@ -36,7 +36,8 @@ def test_a_refused_source_fails_alone_and_status_says_so(tmp_path: Path) -> None
     assert ran.exit_code == Exit.PARTIAL, ran.output
     [digest] = digests(work)
     status = {s["name"]: s["status"] for s in digest["sources"]}
-    assert status["plan"] == "failed" and status["web-events"] != "failed"
+    # plan was never read: its failure is left out of the mail (issue 14 item 7), not lost
+    assert "plan" not in status and status["web-events"] != "failed"
 
     shown = CliRunner().invoke(cli, [*config, "status", "--format", "json"])
     sources = {s["source"]: s for s in json.loads(shown.output)["sources"]}

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from drift.errors import ConfigError
 from drift.model import ItemKey, Scope, utcnow
-from drift.store.record import key_h16
+from drift.store.record import h16, key_h16
 from drift.store.tables import AckRow, ItemKeyRow, SourceRow
 
 ACK, REVOKE = "ack", "revoke"
