@@ -19,7 +19,7 @@ import click
 from drift.scrub import scrub
 
 LOG_FORMATS = ("text", "json")
-_state = {"format": "text"}
+_state = {"format": "text", "quiet": ""}
 log = logging.getLogger("drift")
 LOG_LIMIT = 4000
 
@@ -52,6 +52,7 @@ def setup_logging(
     *, debug: bool = False, verbose: bool = False, quiet: bool = False, fmt: str = "text"
 ) -> None:
     _state["format"] = fmt
+    _state["quiet"] = "yes" if quiet else ""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -75,6 +76,15 @@ def json_logs() -> bool:
 def no_color() -> bool:
     """https://no-color.org: any non-empty NO_COLOR turns colour off."""
     return bool(os.environ.get("NO_COLOR"))
+
+
+def notice(message: str, *, event: str = "notice", colour: str | None = None, **extra: Any) -> None:
+    """A note or warning for the person at the terminal (hidden by ``-q``); a JSON warning record
+    when logs are JSON, so stderr stays one format."""
+    if json_logs():
+        logging.getLogger("drift.cli").warning(message, extra={"event": event, **extra})
+    elif not _state["quiet"]:
+        click.secho(message, fg=colour, err=True, color=False if no_color() else None)
 
 
 def problem(message: str, *, event: str = "error", **extra: Any) -> None:

@@ -108,3 +108,19 @@ def test_a_new_setup_does_not_mail_failures_of_sources_never_read(
     (digest,) = [json.loads(p.read_text()) for p in (workdir / "reports").glob("*.json")]
     shown = json.dumps(digest)
     assert "mixpanel-prod" not in shown and "web-events" not in shown
+
+
+def test_json_logs_keep_warnings_and_notes_in_json(tmp_path: Path, db_url: str) -> None:
+    workdir = make_workdir(tmp_path, db_url)
+    config = workdir / "drift.toml"
+    config.write_text(
+        config.read_text() + '\n[[sources]]\nname = "mp"\ntype = "mixpanel"\nproject_id = 1\n'
+        'username_env = "MIXPANEL_USERNAME"\nsecret_env = "MIXPANEL_SECRET"\n'
+    )
+    env = {"DRIFT_LOG_FORMAT": "json"}
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check"], env=env)
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert any("MIXPANEL_SECRET" in r["message"] and r["level"] == "warning" for r in records)
+    quiet = CliRunner().invoke(cli, ["-q", "--config", str(config), "config", "check"])
+    assert quiet.stderr == ""  # -q: errors only

@@ -13,6 +13,7 @@ from drift.classify.rules import require_category
 from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
 from drift.govern.policy import covers
+from drift.logs import notice
 from drift.model import utcnow
 from drift.report.escape import visible
 from drift.store import acks, queries
@@ -65,7 +66,7 @@ def add_command(app: App, fmt: str, **opts: Any) -> Ack:
         made = acks.add_ack(session, target, reason=reason, by=by, until=until)
     _print([made], fmt, app.timezone, f"acknowledged #{made.id}", single=True)
     if until is None and app.config.policy:
-        click.echo(f"note: {POLICY_NOTE}", err=True)
+        notice(f"note: {POLICY_NOTE}", event="ack_without_expiry")
     return made
 
 

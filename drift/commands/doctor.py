@@ -6,7 +6,7 @@ import click
 
 from drift.app import App
 from drift.exitcodes import Exit
-from drift.logs import no_color
+from drift.logs import no_color, problem
 from drift.report.escape import visible
 
 
@@ -32,7 +32,7 @@ def doctor(app: App) -> None:
     if "config" in failed:
         raise SystemExit(Exit.CONFIG)
     if failed:
-        click.echo(f"{len(failed)} check(s) failed: {', '.join(failed)}", err=True)
+        problem(f"{len(failed)} check(s) failed: {', '.join(failed)}", event="doctor_failed")
         raise SystemExit(Exit.ERROR)
 
 

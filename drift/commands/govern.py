@@ -22,6 +22,7 @@ from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.govern.policy import blocks, source_type
+from drift.logs import notice
 from drift.model import Schema, Severity, SourceRole, utcnow
 from drift.plugins import source_role
 from drift.report.escape import visible
@@ -53,11 +54,11 @@ def latest_schemas(session: Session, names: Iterable[str]) -> Current:
 
 def warn_missing(missing: Sequence[str], what: str) -> None:
     for name in missing:
-        click.secho(
+        notice(
             f"warning: source {visible(name)!r} has no snapshot yet, so {what}; "
             f"run `drift snapshot --source {visible(name)}`",
-            fg="yellow",
-            err=True,
+            colour="yellow",
+            event="never_read",
         )
 
 

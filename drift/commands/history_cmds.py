@@ -17,6 +17,7 @@ from drift.commands import coverage_text, evidence
 from drift.commands.output import emit, format_option, to_markdown
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
+from drift.logs import notice, problem
 from drift.model import Finding, Severity, utcnow
 from drift.naming import naming_styles
 from drift.report.escape import markdown, visible
@@ -58,10 +59,10 @@ def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt
     for other in [] if found else naming_styles(name):
         found, other_spans = timeline(app, other, source=source, event=event)
         if found:
-            click.echo(
+            notice(
                 f"note: nothing is named {visible(name)!r}; showing {visible(other)!r}, "
                 "the same words in another naming style",
-                err=True,
+                event="name_style",
             )
             name, spans = other, other_spans
             break
@@ -87,7 +88,7 @@ def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt
 
 def _nothing_found(name: str, spans: list[Coverage]) -> None:
     if not any(c.snapshots for c in spans):
-        click.secho(f"{coverage_text.NO_RECORDS_HINT}: no source has been read yet", err=True)
+        problem(f"{coverage_text.NO_RECORDS_HINT}: no source has been read yet", event="no_records")
         raise SystemExit(Exit.NO_RECORDS)
     raise ConfigError(f"no source has ever held a property or event named {name!r}")
 
@@ -214,11 +215,10 @@ def render_exposure(
         emit(_summary_rows(report), fmt, ["source", "category", "severity", "count"], title="")
         emit(rows, fmt, ROW_COLUMNS, title="Sensitive properties held in the window")
     if not answerable(report.coverage):
-        click.secho(
+        problem(
             f"{coverage_text.NO_RECORDS_HINT} (it ends before drift's first snapshot of each "
             "asked source): not an all-clear; the coverage above says since when drift has records",
-            fg="red",
-            err=True,
+            event="no_records",
         )
         raise SystemExit(Exit.NO_RECORDS)
 

@@ -10,6 +10,7 @@ import click
 from drift.app import App
 from drift.config import find_config_path, masked
 from drift.errors import ConfigError
+from drift.logs import notice
 from drift.report.escape import terminal_json
 
 
@@ -57,10 +58,8 @@ def config_check(app: App) -> None:
         if not _is_set(env)
     ]
     if missing:
-        click.secho(
-            "warning: not set in this environment: " + ", ".join(missing), fg="yellow", err=True
-        )
-    click.echo(f"ok: {config.path or Path('drift.toml')} is valid", err=True)
+        notice("warning: not set in this environment: " + ", ".join(missing), colour="yellow")
+    notice(f"ok: {config.path or Path('drift.toml')} is valid", event="config_valid")
 
 
 def _is_set(name: str) -> bool:

@@ -9,6 +9,7 @@ from drift.app import App
 from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
+from drift.logs import problem
 from drift.report.escape import visible
 from drift.store import queries
 
@@ -47,8 +48,10 @@ def snapshot(app: App, names: tuple[str, ...], wait: float, fmt: str) -> None:
     else:
         for row in rows:
             if row["error"]:
-                click.secho(
-                    f"{visible(str(row['source']))}: failed: {row['error']}", fg="red", err=True
+                problem(
+                    f"{visible(str(row['source']))}: failed: {row['error']}",
+                    event="source_failed",
+                    source=str(row["source"]),
                 )
             else:
                 click.echo(
