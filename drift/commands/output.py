@@ -120,7 +120,3 @@ def to_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: st
         f'<!doctype html><meta charset="utf-8"><title>{html_text(title)}</title>'
         f"<h1>{html_text(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
-
-
-#: Old name of :func:`drift.report.escape.visible`, kept while branches still import it.
-safe_text = visible
