@@ -12,5 +12,5 @@ class Exit(IntEnum):
     PARTIAL = 3  # some sources failed to fetch (the others were recorded)
     LEASE_HELD = 4  # another run holds the run lease
     FINDINGS = 5  # unacknowledged findings at or above --fail-on (or policy violations)
-    DELIVERY = 6  # the digest was recorded but a channel refused it for good (see drift status)
+    DELIVERY = 6  # the digest was recorded but is not delivered: refused, or waiting for a retry
     NO_RECORDS = 7  # exposure/timeline: drift has no records for the asked window or name
