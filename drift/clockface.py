@@ -8,7 +8,11 @@ off any output means the same day when it is typed back into ``--since``/``--unt
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from drift.errors import ConfigError
+from drift.model import utcnow
 
 
 def zone(name: str) -> dt.tzinfo:
@@ -42,3 +46,40 @@ def minute(moment: dt.datetime, tz: dt.tzinfo) -> str:
 
 def zone_name(tz: dt.tzinfo) -> str:
     return str(tz)
+
+
+# Reading what a person typed: dates are days on the same clock the outputs show.
+
+_RELATIVE_DAYS = re.compile(r"(\+?)(\d{1,5})\s*d(ays?)?")
+
+
+def relative_day(text: str, tz: dt.tzinfo, now: dt.datetime | None = None) -> str:
+    """``today``, ``yesterday``, ``7d`` (7 days ago) and ``+7d`` (in 7 days) as the ISO date they
+    mean in ``tz``; anything else unchanged."""
+    word = text.strip().lower()
+    today = (now or utcnow()).astimezone(tz).date()
+    back = {"today": 0, "yesterday": 1}.get(word)
+    match = _RELATIVE_DAYS.fullmatch(word)
+    if match:
+        back = -int(match.group(2)) if match.group(1) else int(match.group(2))
+    return text if back is None else (today - dt.timedelta(days=back)).isoformat()
+
+
+def parse_moment(text: str, tz: dt.tzinfo, *, end_of_day: bool) -> dt.datetime:
+    """``2026-11-27``, ``today``, ``yesterday``, ``7d`` or an ISO datetime; naive values are read
+    in ``tz``; returns aware UTC."""
+    text = relative_day(text, tz)
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            clock = dt.time.max if end_of_day else dt.time.min
+            return dt.datetime.combine(day, clock, tzinfo=tz).astimezone(dt.UTC)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{text!r} is not a date (2026-11-27, today, yesterday, 7d) or an ISO datetime "
+            "(2026-11-27T09:00:00+01:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(dt.UTC)

@@ -29,10 +29,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from drift.ack_target import AckScope, AckTarget, candidate_keys
+from drift.clockface import parse_moment
 from drift.errors import ConfigError
 from drift.model import ItemKey
-from drift.store.acks import AckScope, AckTarget, candidate_keys
-from drift.store.queries import parse_moment
 
 DEFAULT_FILE = Path("drift-allow.toml")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*allow[ \t]*\]\]", re.MULTILINE)

@@ -8,6 +8,8 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from drift import clockface
+from drift.ack_target import AckTarget
 from drift.app import App
 from drift.classify.rules import require_category
 from drift.commands.output import emit, format_option
@@ -17,7 +19,7 @@ from drift.logs import notice
 from drift.model import utcnow
 from drift.report.escape import visible
 from drift.store import acks, queries
-from drift.store.acks import Ack, AckTarget
+from drift.store.acks import Ack
 
 
 @click.command("ack")
@@ -129,8 +131,8 @@ def _check_names(app: App, source: str | None, category: str | None) -> None:
 def _until(app: App, text: str | None) -> dt.datetime | None:
     if not text:
         return None
-    until = queries.parse_moment(text.strip(), app.timezone, end_of_day=True)
-    if until <= dt.datetime.now(dt.UTC):
+    until = clockface.parse_moment(text.strip(), app.timezone, end_of_day=True)
+    if until <= utcnow():
         raise ConfigError(
             f"--until {text!r} is not in the future (write +30d for 30 days from now, or a "
             "later date)"

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from drift import clockface
 from drift.app import App
 from drift.commands import coverage_text, evidence
 from drift.commands.output import emit, format_option, to_markdown
@@ -165,10 +166,10 @@ def exposure(
 
 def parse_bound(text: str, tz: dt.tzinfo, option: str) -> tuple[dt.datetime, str]:
     """(aware UTC moment, how it was read): ``--until`` dates mean the end of that day."""
-    text = queries.relative_day(text.strip(), tz)
+    text = clockface.relative_day(text.strip(), tz)
     end = option == "--until"
     try:
-        moment = queries.parse_moment(text, tz, end_of_day=end)
+        moment = clockface.parse_moment(text, tz, end_of_day=end)
     except ConfigError:
         raise ConfigError(
             f"{option} {text!r} is not a date (2026-11-27, today, yesterday, 7d) or an ISO "

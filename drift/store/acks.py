@@ -23,11 +23,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from fnmatch import fnmatchcase
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from drift.ack_target import AckScope, AckTarget, candidate_keys
 from drift.errors import ConfigError
 from drift.model import ItemKey, Scope, utcnow
 from drift.store.record import h16, key_h16
@@ -37,66 +37,10 @@ ACK, REVOKE = "ack", "revoke"
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-class AckScope(StrEnum):
-    ITEM = "item"
-    PROPERTY = "property"
-    PATTERN = "pattern"
-
-
 class AckState(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     REVOKED = "revoked"
-
-
-@dataclass(frozen=True)
-class AckTarget:
-    """What an acknowledgement covers: see :meth:`item`, :meth:`property_name`, :meth:`glob`."""
-
-    scope: AckScope
-    source: str | None = None
-    key: ItemKey | None = None  # item scope
-    name: str | None = None  # property scope
-    pattern: str | None = None  # pattern scope
-    category: str | None = None  # None: every category
-
-    @classmethod
-    def item(cls, source: str, key: ItemKey, category: str | None = None) -> AckTarget:
-        return cls(AckScope.ITEM, source, key=key, category=category)
-
-    @classmethod
-    def property_name(cls, source: str, name: str, category: str | None = None) -> AckTarget:
-        return cls(AckScope.PROPERTY, source, name=name, category=category)
-
-    @classmethod
-    def glob(
-        cls, pattern: str, source: str | None = None, category: str | None = None
-    ) -> AckTarget:
-        return cls(AckScope.PATTERN, source, pattern=pattern, category=category)
-
-    def matches(self, source: str, key: ItemKey, category: str | None) -> bool:
-        if self.category is not None and self.category != category:
-            return False
-        if self.source is not None and self.source != source:
-            return False
-        if self.scope is AckScope.ITEM:
-            return self.key == key
-        if key.scope is Scope.EVENT:
-            return False
-        if self.scope is AckScope.PROPERTY:
-            return self.name == key.name
-        return fnmatchcase(key.name, self.pattern or "")
-
-    @property
-    def label(self) -> str:
-        what = {
-            AckScope.ITEM: self.key.label if self.key else "",
-            AckScope.PROPERTY: self.name or "",
-            AckScope.PATTERN: self.pattern or "",
-        }[self.scope]
-        where = self.source or "any source"
-        only = f" [{self.category}]" if self.category else ""
-        return f"{self.scope} {what} on {where}{only}"
 
 
 @dataclass(frozen=True)
@@ -304,20 +248,6 @@ def resolve_item(session: Session, source: str, text: str) -> ItemKey:
         )
     labels = ", ".join(f"{k.scope} {k.label}" for k in keys)
     raise ConfigError(f"--item {text!r} is ambiguous on {source!r}: {labels}; use --property")
-
-
-def candidate_keys(text: str) -> list[ItemKey]:
-    """Every key ``EVENT:NAME`` can mean (see :func:`resolve_item`)."""
-    keys = [ItemKey(Scope.EVENT, text, "")] if text else []
-    for at in [i for i, ch in enumerate(text) if ch == ":"]:
-        event, name = text[:at], text[at + 1 :]
-        if not name:
-            keys.append(ItemKey(Scope.EVENT, event, ""))
-        elif not event:
-            keys.append(ItemKey(Scope.USER_PROPERTY, "", name))
-        else:
-            keys += [ItemKey(s, event, name) for s in (Scope.EVENT_PROPERTY, Scope.GROUP_PROPERTY)]
-    return keys
 
 
 def _key_bytes(key: ItemKey) -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from drift.clockface import parse_moment
 from drift.errors import ConfigError
 from drift.model import Item, ItemKey, Provenance, Schema, Scope
 from drift.store.record import chunks, name_h16
@@ -128,41 +128,6 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
             "datetime (2026-11-27T09:00:00+01:00)"
         ) from None
     return session.scalar(base.where(SnapshotRow.taken_at <= moment).limit(1))
-
-
-_RELATIVE_DAYS = re.compile(r"(\+?)(\d{1,5})\s*d(ays?)?")
-
-
-def relative_day(text: str, tz: dt.tzinfo, now: dt.datetime | None = None) -> str:
-    """``today``, ``yesterday``, ``7d`` (7 days ago) and ``+7d`` (in 7 days) as the ISO date they
-    mean in ``tz``; anything else unchanged."""
-    word = text.strip().lower()
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
-    back = {"today": 0, "yesterday": 1}.get(word)
-    match = _RELATIVE_DAYS.fullmatch(word)
-    if match:
-        back = -int(match.group(2)) if match.group(1) else int(match.group(2))
-    return text if back is None else (today - dt.timedelta(days=back)).isoformat()
-
-
-def parse_moment(text: str, tz: dt.tzinfo, *, end_of_day: bool) -> dt.datetime:
-    """``2026-11-27``, ``today``, ``yesterday``, ``7d`` or an ISO datetime; naive values are read
-    in ``tz``; returns aware UTC."""
-    text = relative_day(text, tz)
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            clock = dt.time.max if end_of_day else dt.time.min
-            return dt.datetime.combine(day, clock, tzinfo=tz).astimezone(dt.UTC)
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(
-            f"{text!r} is not a date (2026-11-27, today, yesterday, 7d) or an ISO datetime "
-            "(2026-11-27T09:00:00+01:00)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(dt.UTC)
 
 
 def state_at(session: Session, snapshot_id: int) -> Schema:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from drift.ack_target import AckTarget
 from drift.cli import cli
 from drift.exitcodes import Exit
-from drift.store.acks import AckTarget, add_ack
+from drift.store.acks import add_ack
 from drift.store.database import Database
 from tests.conftest import SettableClock
 from tests.govern.scenario import CONFIG, DAYS, record_days

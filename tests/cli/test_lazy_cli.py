@@ -75,3 +75,10 @@ def test_help_lists_every_command_and_a_lazy_one_runs() -> None:
         assert f"\n  {name} " in out
     result = CliRunner().invoke(cli, ["init", "--help"])
     assert result.exit_code == 0 and "drift.toml" in result.output
+
+
+def test_check_runs_without_the_database_layer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"properties": {"email": {"type": "string"}}}), encoding="utf-8")
+    loaded = _loaded_after("check", str(plan))  # exits 5 on the finding, after a full check
+    assert "sqlalchemy" not in loaded and "alembic" not in loaded

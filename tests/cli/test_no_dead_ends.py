@@ -15,10 +15,10 @@ import time_machine
 from click.testing import CliRunner
 
 from drift.cli import cli
+from drift.clockface import relative_day
 from drift.config import parse_config
 from drift.model import Item, Provenance, Schema, Scope
 from drift.store.database import Database
-from drift.store.queries import relative_day
 from drift.store.record import record_snapshot
 
 NOW = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)  # already 30 November in Berlin

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from drift.ack_target import AckTarget
 from drift.errors import ConfigError
 from drift.model import Item, ItemKey, Provenance, Schema, Scope
 from drift.store import acks, record
-from drift.store.acks import AckState, AckTarget
+from drift.store.acks import AckState
 from drift.store.database import Database
 from drift.store.tables import AckRow
 

@@ -13,9 +13,10 @@ from typing import ClassVar
 
 import pytest
 
+from drift.ack_target import AckTarget
 from drift.model import Finding, Item, ItemKey, Provenance, Schema, Scope, Severity
 from drift.store import acks, queries, record
-from drift.store.acks import AckState, AckTarget
+from drift.store.acks import AckState
 from drift.store.database import Database
 from drift.store.exposure import Exposure, exposure
 from drift.store.history import Window
