@@ -86,6 +86,11 @@ class Classifier:
         """Every category of the loaded rule set (defaults plus the user's rules file)."""
         return frozenset(self.rules.categories)
 
+    def category_severity(self, category: str) -> Severity | None:
+        """The loaded rule set's severity for ``category`` (None: no such category)."""
+        spec = self.rules.categories.get(category)
+        return None if spec is None else spec.severity
+
     def classify(
         self, name: str, types: Sequence[str] = (), description: str = ""
     ) -> tuple[Finding, ...]:

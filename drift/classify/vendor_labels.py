@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drift.model import Finding, Severity
+from drift.model import Classifier, Finding, Severity
 
 #: Label -> category id; labels outside this map (REVENUE) are not privacy signals.
 LABEL_CATEGORIES = {"PII": "vendor_pii", "SENSITIVE": "vendor_sensitive"}
@@ -64,9 +64,7 @@ def with_labels(
     return tuple(sorted(findings + extra, key=lambda f: -f.severity.rank))
 
 
-def category_severities(categories: Mapping[str, Any]) -> dict[str, Severity]:
-    """Severities of the vendor-label categories in a loaded rule set (``CategorySpec``s)."""
-    out = {}
-    for name in VENDOR_CATEGORIES & categories.keys():
-        out[name] = Severity.parse(str(getattr(categories[name], "severity", "")))
-    return out
+def category_severities(classifier: Classifier) -> dict[str, Severity]:
+    """Severities of the vendor-label categories in the classifier's loaded rule set."""
+    found = {name: classifier.category_severity(name) for name in VENDOR_CATEGORIES}
+    return {name: severity for name, severity in found.items() if severity is not None}

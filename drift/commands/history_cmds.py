@@ -419,6 +419,5 @@ def vendor_labels(app: App) -> Callable[[Mapping[str, Any]], tuple[Finding, ...]
     """The vendor's own privacy labels on a definition, at the rule set's severities."""
     from drift.classify.vendor_labels import category_severities, label_findings
 
-    rules = getattr(app.classifier, "rules", None)
-    severities = category_severities(getattr(rules, "categories", None) or {})
+    severities = category_severities(app.classifier)
     return lambda definition: label_findings(definition, severities)

@@ -23,8 +23,7 @@ FindingsFn = Callable[[Item], tuple[Finding, ...]]
 def cached_findings(classifier: Classifier, maxsize: int = 65536) -> FindingsFn:
     """Findings per item, cached on what the classifier looks at (names repeat across events),
     plus the vendor's own privacy labels on the item (:mod:`drift.classify.vendor_labels`)."""
-    categories = getattr(getattr(classifier, "rules", None), "categories", None) or {}
-    severities = category_severities(categories)
+    severities = category_severities(classifier)
 
     @lru_cache(maxsize=maxsize)
     def by_parts(name: str, types: tuple[str, ...], description: str) -> tuple[Finding, ...]:

@@ -27,6 +27,9 @@ NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
 class StandIn:
     rules_hash = "stand-in-rules"
 
+    def category_severity(self, category: str) -> Severity | None:
+        return None  # no vendor-label categories in this stand-in
+
     def classify(self, name: str, types: Sequence[str], description: str) -> tuple[Finding, ...]:
         if "email" in name or "phone" in name:
             return (Finding("contact.email", "contact", Severity.HIGH, ("email",)),)

@@ -29,6 +29,9 @@ TAKEN = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 class MailIsContact:
     rules_hash = "stand-in-rules"
 
+    def category_severity(self, category: str) -> Severity | None:
+        return None  # no vendor-label categories in this stand-in
+
     def classify(self, name: str, types: Sequence[str], description: str) -> tuple[Finding, ...]:
         if "mail" in name:
             return (Finding("contact.email", "contact", Severity.HIGH, ("email",)),)

@@ -74,6 +74,9 @@ class StubClassifier:
     )
     rules_hash = "stub"
 
+    def category_severity(self, category: str) -> Severity | None:
+        return None  # no vendor-label categories in this stub
+
     def classify(
         self, name: str, types: Sequence[str] = (), description: str = ""
     ) -> tuple[Finding, ...]:

@@ -38,6 +38,9 @@ class StandIn:
         "ip": ("device_id", Severity.MEDIUM),
     }
 
+    def category_severity(self, category: str) -> Severity | None:
+        return None  # no vendor-label categories in this stand-in
+
     def classify(self, name: str, types: Sequence[str], description: str) -> tuple[Finding, ...]:
         rule = self.RULES.get(name)
         if rule is None or "boolean" in types:
