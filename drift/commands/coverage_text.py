@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from drift import clockface
-from drift.store.coverage import Coverage, Extent
+from drift.answers.coverage import Coverage, Extent
 
 NO_RECORDS_HINT = "drift has no records for this window"
 

@@ -7,28 +7,24 @@ in that timezone unless they carry an offset, and the output says which.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
 from drift import clockface
+from drift.answers import exposure as exposure_answer
+from drift.answers import timeline as timeline_answer
+from drift.answers.coverage import Coverage, Window, answerable
+from drift.answers.exposure import Exposure, ExposureReport
+from drift.answers.timeline import KeyHistory
 from drift.app import App
 from drift.commands import coverage_text, evidence
 from drift.commands.output import emit, format_option, to_markdown
 from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.logs import notice, problem
-from drift.model import Finding, Severity, utcnow
-from drift.naming import naming_styles
+from drift.model import Severity, utcnow
 from drift.report.escape import markdown, visible
-from drift.store import exposure as exposure_store
-from drift.store import queries
-from drift.store import timeline as timeline_store
-from drift.store.coverage import Coverage, answerable, coverage
-from drift.store.exposure import Exposure, ExposureReport
-from drift.store.history import Window, source_snapshots
-from drift.store.timeline import KeyHistory
 
 ROW_COLUMNS = [
     "source",
@@ -55,43 +51,39 @@ def timeline_cmd(app: App, name: str, source: str | None, event: str | None, fmt
     Says since when drift has records of each source and, per property, since when the vendor
     says it had it (when known). Exit 7 when no source was read yet.
     """
-    found, spans = timeline(app, name, source=source, event=event)
+    answer = timeline_answer.timeline(app, name, source=source, event=event)
     tz, now = app.timezone, utcnow()
-    for other in [] if found else naming_styles(name):
-        found, other_spans = timeline(app, other, source=source, event=event)
-        if found:
-            notice(
-                f"note: nothing is named {visible(name)!r}; showing {visible(other)!r}, "
-                "the same words in another naming style",
-                event="name_style",
-            )
-            name, spans = other, other_spans
-            break
-    if not found:
-        _nothing_found(name, spans)
-    held = {h.source for h in found}
+    if answer.restyled:
+        notice(
+            f"note: nothing is named {visible(answer.asked)!r}; showing {visible(answer.name)!r}, "
+            "the same words in another naming style",
+            event="name_style",
+        )
+    if not answer.histories:
+        _nothing_found(answer)
+    name, found = answer.name, answer.histories
     rows = [m for h in found for m in _moment_rows(h, tz)]
     document = {
         "name": name,
         "generated_at": _iso(now, tz),
         "timezone": str(tz),
-        "rules_hash": app.classifier.rules_hash,
-        "coverage": [_lifetime_doc(c, tz) for c in spans if c.source in held],
+        "rules_hash": answer.rules_hash,
+        "coverage": [_lifetime_doc(c, tz) for c in answer.held_by],
         "keys": [_history_doc(h, tz) for h in found],
     }
     if fmt != "json":
-        lines = [coverage_text.lifetime(c, tz) for c in spans if c.source in held]
+        lines = [coverage_text.lifetime(c, tz) for c in answer.held_by]
         click.echo("Coverage:\n" + "\n".join(f"  {visible(line)}" for line in lines))
     title = f"Timeline of {name} (times in {tz})"
     columns = ["source", "item", "at", "what", "detail", "types", "classification"]
     emit(rows, fmt, columns, title=title, document=document)
 
 
-def _nothing_found(name: str, spans: list[Coverage]) -> None:
-    if not any(c.snapshots for c in spans):
+def _nothing_found(answer: timeline_answer.Timeline) -> None:
+    if not answer.any_records:
         problem(f"{coverage_text.NO_RECORDS_HINT}: no source has been read yet", event="no_records")
         raise SystemExit(Exit.NO_RECORDS)
-    raise ConfigError(f"no source has ever held a property or event named {name!r}")
+    raise ConfigError(f"no source has ever held a property or event named {answer.asked!r}")
 
 
 def _lifetime_doc(c: Coverage, tz: dt.tzinfo) -> dict[str, Any]:
@@ -102,20 +94,6 @@ def _lifetime_doc(c: Coverage, tz: dt.tzinfo) -> dict[str, Any]:
         "snapshots": c.snapshots,
         "statement": coverage_text.lifetime(c, tz),
     }
-
-
-def timeline(
-    app: App, name: str, *, source: str | None = None, event: str | None = None
-) -> tuple[list[KeyHistory], list[Coverage]]:
-    """The histories of ``name`` and, per source asked about, the span drift has records for."""
-    with app.database.session() as session:
-        found = timeline_store.timeline(
-            session, name, app.classifier, source=source, event=event, labels=vendor_labels(app)
-        )
-        names = [source] if source else queries.source_names(session)
-        now = utcnow()
-        spans = [coverage(source_snapshots(session, n), Window(now, now)) for n in names]
-    return found, spans
 
 
 @click.command("exposure")
@@ -142,26 +120,11 @@ def exposure_cmd(
     """
     tz = app.timezone
     bounds = parse_bound(since, tz, "--since"), parse_bound(until, tz, "--until")
-    report = exposure(app, Window(bounds[0][0], bounds[1][0]), sources, Severity(min_severity))
+    window = Window(bounds[0][0], bounds[1][0])
+    report = exposure_answer.exposure(app, window, sources, Severity(min_severity))
     given = {"since": (since, *bounds[0]), "until": (until, *bounds[1])}
     provenance = evidence.about(app.config.database.url, app.config.path)
     render_exposure(report, fmt, tz, given, provenance)
-
-
-def exposure(
-    app: App, window: Window, sources: tuple[str, ...] = (), min_severity: Severity = Severity.LOW
-) -> ExposureReport:
-    with app.database.session() as session:
-        for name in sources:
-            queries.source_id(session, name)
-        return exposure_store.exposure(
-            session,
-            window,
-            app.classifier,
-            sources=sources or None,
-            min_severity=min_severity,
-            labels=vendor_labels(app),
-        )
 
 
 def parse_bound(text: str, tz: dt.tzinfo, option: str) -> tuple[dt.datetime, str]:
@@ -413,11 +376,3 @@ def _classification(findings: Any) -> str:
 
 def _iso(moment: dt.datetime, tz: dt.tzinfo) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds")
-
-
-def vendor_labels(app: App) -> Callable[[Mapping[str, Any]], tuple[Finding, ...]]:
-    """The vendor's own privacy labels on a definition, at the rule set's severities."""
-    from drift.classify.vendor_labels import category_severities, label_findings
-
-    severities = category_severities(app.classifier)
-    return lambda definition: label_findings(definition, severities)

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from drift.errors import ConfigError
-from drift.model import Classifier, Finding, ItemKey, Scope, Severity, utcnow
+from drift.model import Classifier, Finding, ItemKey, Scope, Severity, ranked_findings, utcnow
 from drift.store.acks import Ack, AckIndex, acks_in_force
 from drift.store.coverage import Coverage, coverage
 from drift.store.history import (
@@ -200,7 +200,7 @@ def _exposure(
     index: AckIndex,
 ) -> Exposure:
     inside = [i for i in intervals if i.overlaps(*span) and grader.findings(name, i.definition_id)]
-    findings = _merge(f for i in inside for f in grader.findings(name, i.definition_id))
+    findings = ranked_findings(f for i in inside for f in grader.findings(name, i.definition_id))
     wanted = {(i.key, f.category) for i in inside for f in grader.findings(name, i.definition_id)}
     matched = {pair: index.match(source, pair[0], pair[1]) for pair in sorted(wanted)}
     acks = {a.id: a for a in matched.values() if a is not None}
@@ -246,15 +246,6 @@ def _name_intervals(
                     since[name] = vendor
     rows = item_rows(session, keys)
     return [make_interval(snaps, keys[k], d, f, t) for k, d, f, t in rows]
-
-
-def _merge(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """One finding per category, the most severe first."""
-    best: dict[str, Finding] = {}
-    for f in findings:
-        if f.category not in best or f.severity.rank > best[f.category].severity.rank:
-            best[f.category] = f
-    return tuple(sorted(best.values(), key=lambda f: (-f.severity.rank, f.category)))
 
 
 def _all_sources(session: Session) -> list[str]:
