@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 
+from drift.confusables import is_suspicious
 from drift.model import (
     Change,
     ChangeKind,
@@ -165,6 +166,12 @@ class Row:
     ack: Acknowledgement | None = None
     before: tuple[Finding, ...] = ()  # rule changes: the findings under the old rules
     fingerprints: tuple[str, ...] = ()
+
+    @property
+    def lookalike(self) -> bool:
+        """The name could be mistaken for another (mixed scripts, invisible characters, an ASCII
+        impersonation like ``еmail``): the human formats mark it, JSON and CSV carry the flag."""
+        return is_suspicious(self.name)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 JSON schema version history:
   1: first version.
-  2: times carry the offset of ``[schedule] timezone`` (``+01:00``) instead of ``Z``.
+  2: times carry the offset of ``[schedule] timezone`` (``+01:00``) instead of ``Z``; later
+     (additive) rows and changes carry ``lookalike`` (the name could be mistaken for another).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from typing import Any
 
 from drift import clockface
+from drift.confusables import is_suspicious
 from drift.model import Change
 from drift.report.escape import csv_cell
 from drift.report.model import Acknowledgement, Digest, Row, SourceDigest
@@ -37,6 +39,7 @@ def _row(row: Row, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "scope": row.scope.value,
         "name": row.name,
+        "lookalike": row.lookalike,
         "events": list(row.events),
         "kinds": [k.value for k in row.kinds],
         "severity": row.severity.value if row.severity else None,
@@ -58,6 +61,7 @@ def _change(c: Change) -> dict[str, Any]:
         "scope": c.key.scope.value,
         "event": c.key.event,
         "name": c.key.name,
+        "lookalike": is_suspicious(c.key.name or c.key.event),
         "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in c.fields],
     }
 
@@ -124,6 +128,7 @@ CSV_COLUMNS = (
     "category",
     "scope",
     "name",
+    "lookalike",
     "events",
     "kinds",
     "detail",
@@ -156,6 +161,7 @@ def _csv_values(s: SourceDigest, section: str, r: Row, tz: dt.tzinfo) -> list[ob
         r.category,
         r.scope.value,
         r.name,
+        "yes" if r.lookalike else "",
         ";".join(r.events),
         ";".join(k.value for k in r.kinds),
         r.detail,
@@ -167,14 +173,16 @@ def _csv_values(s: SourceDigest, section: str, r: Row, tz: dt.tzinfo) -> list[ob
 
 
 def fit_json(digest_json: str, limit: int) -> str:
-    """The digest JSON, lightened until it fits ``limit`` bytes: the per-change lists go first,
-    then the row sections; ``truncated`` says what was left out (counts and statuses always
-    stay). The CSV attachment keeps every row."""
+    """The digest JSON, lightened until it fits ``limit`` bytes: without indentation first, then
+    without the per-change lists, then without the row sections; ``truncated`` says what was left
+    out (counts and statuses always stay). The CSV attachment keeps every row."""
     if len(digest_json.encode("utf-8")) <= limit:
         return digest_json
     data = json.loads(digest_json)
+    text = dumps(data, indent=None) + "\n"
+    if len(text.encode("utf-8")) <= limit:
+        return text
     dropped: list[str] = []
-    text = digest_json
     for part in ("changes", "sections"):
         for source in data.get("sources", []):
             if isinstance(source, dict) and source.pop(part, None) is not None:
