@@ -54,18 +54,17 @@ START = dt.datetime(2026, 1, 1, 6, 0, tzinfo=dt.UTC)
 class _World:
     """The evolving schema: items by key, the keys kept sorted, and what was removed."""
 
-    def __init__(self, rng: random.Random, size: int) -> None:
+    def __init__(self, rng: random.Random, size: int, per_event: int = PER_EVENT) -> None:
         self.rng = rng
         names = sorted({f"{a}_{b}{s}" for a in WORDS for b in WORDS if a != b for s in SUFFIXES})
         self.names = rng.sample(names, min(len(names), max(200, size // 6))) + RISKY * 4
-        events = [f"{a} {n} {v}" for a in AREAS for n in NOUNS for v in VERBS]
-        self.events = events[: max(1, size // PER_EVENT)]
+        self.events = _event_names(max(1, size // per_event))
         self.items: dict[ItemKey, Item] = {}
         self.keys: list[ItemKey] = []
         self.removed: list[Item] = []
         self.fresh = 0
         for event in self.events:
-            for name in rng.sample(self.names, PER_EVENT):
+            for name in rng.sample(self.names, per_event):
                 self.add(self.make(event, name))
 
     def make(self, event: str, name: str, type_: str | None = None, note: str = "") -> Item:
@@ -116,6 +115,18 @@ class _World:
         return Schema(source, Provenance.OBSERVED, items)
 
 
+def _event_names(count: int) -> list[str]:
+    """``count`` event names: the 2,100 area/noun/verb names, then numbered variants of them
+    (``Checkout Cart Viewed 2``) for schemas larger than about 100k properties."""
+    base = [f"{a} {n} {v}" for a in AREAS for n in NOUNS for v in VERBS]
+    names = base[:count]
+    copy = 2
+    while len(names) < count:
+        names += [f"{e} {copy}" for e in base[: count - len(names)]]
+        copy += 1
+    return names
+
+
 def daily_schemas(
     days: int = 365,
     size: int = 100_000,
@@ -123,9 +134,11 @@ def daily_schemas(
     seed: int = 7,
     source: str = "synthetic",
     start: dt.datetime = START,
+    per_event: int = PER_EVENT,
 ) -> Iterator[tuple[dt.datetime, Schema]]:
-    """Yield ``(taken_at, schema)`` for ``days`` days, one day apart, deterministic by seed."""
-    world = _World(random.Random(seed), size)
+    """Yield ``(taken_at, schema)`` for ``days`` days, one day apart, deterministic by seed;
+    ``per_event`` properties per event (``size // per_event`` events)."""
+    world = _World(random.Random(seed), size, per_event)
     changes = max(1, round(size * churn))
     for day in range(days):
         if day:
