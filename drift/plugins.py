@@ -51,12 +51,20 @@ def source_classes() -> dict[str, type[SourceBase]]:
     return _discover("drift.sources")
 
 
+def source_class(type_name: str | None) -> type[SourceBase]:
+    """The class of a source type, to ask its traits (role, event naming, plan files); the base
+    class's defaults (a vendor naming events plainly) when the type is unknown or None."""
+    found = source_classes().get(type_name) if type_name is not None else None
+    if found is not None:
+        return found
+    from drift.sources.base import SourceBase
+
+    return SourceBase
+
+
 def source_role(type_name: str) -> SourceRole:
     """The role of a source type (a vendor when the type is unknown)."""
-    from drift.model import SourceRole
-
-    cls = source_classes().get(type_name)
-    return cls.role if cls is not None else SourceRole.VENDOR
+    return source_class(type_name).role
 
 
 @cache

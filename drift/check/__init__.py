@@ -5,10 +5,10 @@ plans (files, git ref) --parse--> Plan (items + file:line) --diff--> touched pro
   --classify, [[policy]], allowances--> CheckResult --format--> text|json|sarif|github|junit
 ```
 
-The plan files are parsed by the ``jsonschema`` source's parsers, the change by the diff stage,
-the findings by the classifier with the ``[rules]`` file and the ``[[policy]]`` blocks of
-drift.toml: the same judgement as the daily job, at the pull request that adds the property.
-Nothing here opens the database or the network.
+The plan files are parsed by the plan-file source's parsers (``plans.READER``, the
+``jsonschema`` source), the change by the diff stage, the findings by the classifier with the
+``[rules]`` file and the ``[[policy]]`` blocks of drift.toml: the same judgement as the daily
+job, at the pull request that adds the property. Nothing here opens the database or the network.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from pathlib import Path
 from drift.check.allowances import load_allowances
 from drift.check.assess import findings_of, stale_allowances, touched, violations_of
 from drift.check.gitbase import base_texts
-from drift.check.plans import Plan, load_plan, plan_files, read_texts
+from drift.check.plans import READER, Plan, load_plan, plan_files, read_texts
 from drift.check.result import CheckResult
 from drift.config import DriftConfig
 from drift.errors import ConfigError, DriftError
 from drift.govern.properties import cached_findings
 from drift.model import Classifier, Severity
+from drift.plugins import source_class
 
 DEFAULT_SOURCE = "plan"
 
@@ -90,18 +91,20 @@ def _compared_with(request: CheckRequest) -> str:
 def source_of(config: DriftConfig, name: str | None, files: list[Path]) -> tuple[str, str | None]:
     """The source whose policies and allowances apply, and its type.
 
-    ``--source NAME`` when given (its configured type, or jsonschema); else the configured
-    ``jsonschema`` source whose path holds every file; else ``plan`` (type jsonschema)."""
+    ``--source NAME`` when given (its configured type, or the plan reader's); else the
+    configured source that reads plan files (``reads_plan_files``) from a path holding every
+    file; else ``plan`` (the plan reader's type: ``jsonschema``)."""
     if name:
         try:
             return name, str(config.source(name).type)
         except DriftError:
-            return name, "jsonschema"
+            return name, READER.type_name()
     for block in config.sources:
         root = getattr(block, "path", None)  # only file sources have one
-        if block.type == "jsonschema" and root and all(_inside(f, Path(root)) for f in files):
-            return block.name, "jsonschema"
-    return DEFAULT_SOURCE, "jsonschema"
+        reads_files = source_class(str(block.type)).reads_plan_files
+        if reads_files and root and all(_inside(f, Path(root)) for f in files):
+            return block.name, str(block.type)
+    return DEFAULT_SOURCE, READER.type_name()
 
 
 def _inside(file: Path, root: Path) -> bool:

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from drift.check.allowances import Allowance, Allowances
-from drift.check.plans import Plan
+from drift.check.plans import READER, Plan
 from drift.check.result import CheckFinding, CheckViolation, Introduced
 from drift.config import DriftConfig
 from drift.diff.engine import compare, diff_schemas
 from drift.govern.policy import apply_acks, source_violations
-from drift.govern.properties import FindingsFn, plain_event
+from drift.govern.properties import FindingsFn
 from drift.model import Change, ChangeKind, Item, ItemKey, Provenance, Scope
 from drift.report.rows import change_detail
 
@@ -57,13 +57,14 @@ def touched(head: Plan, base: Plan | None) -> list[Touched]:
 
 
 def _plain_key(key: ItemKey) -> tuple[Scope, str, str]:
-    return (key.scope, plain_event(key.event), key.name)
+    return (key.scope, READER.plain_event_name(key.event), key.name)
 
 
 def _by_plain_event(items: dict[ItemKey, Item]) -> dict[tuple[Scope, str, str], Item]:
-    """Base properties of versioned Segment events (``Order [TRACK v1]``) by the plain event, so
-    bumping a rule's version does not make every property look added."""
-    return {_plain_key(k): i for k, i in items.items() if plain_event(k.event) != k.event}
+    """Base properties of events the reader names with a version (Segment's ``Order [TRACK v1]``)
+    by the plain event, so bumping a rule's version does not make every property look added."""
+    plain = READER.plain_event_name
+    return {_plain_key(k): i for k, i in items.items() if plain(k.event) != k.event}
 
 
 def _against(before: Item, after: Item) -> Change:

@@ -12,11 +12,10 @@ One pass over the document, one dictionary lookup per item.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from drift.govern.properties import plain_event
 from drift.model import ANY_EVENT, ItemKey, Scope, nfc
 
 _NAMING_KEYS = ("name", "key", "title")
@@ -42,9 +41,11 @@ class _Visit:
 class Locator:
     """Line numbers of a plan's items (``line`` falls back to the event's line, then 1)."""
 
-    def __init__(self, tree: Any, events: Iterable[str]) -> None:
-        # Segment rules are events named "<key> [TRACK v2]": the file says only "<key>"
-        self._events = frozenset(name for e in events for name in (e, plain_event(e)))
+    def __init__(self, tree: Any, events: Iterable[str], plain: Callable[[str], str]) -> None:
+        # ``plain``: the reader's event-name trait. Segment rules are events named
+        # "<key> [TRACK v2]" while the file says only "<key>".
+        self._plain = plain
+        self._events = frozenset(name for e in events for name in (e, plain(e)))
         self._index: dict[tuple[str, str | None], list[Candidate]] = {}
         self._by_leaf: dict[str, list[Candidate]] = {}
         self._event_lines: dict[str, int] = {}
@@ -55,16 +56,22 @@ class Locator:
             found = self._best(key)
             if found is not None:
                 return found.line
-        return self._event_lines.get(key.event) or self._event_lines.get(plain_event(key.event), 1)
+        lines = self._event_lines
+        return lines.get(key.event) or lines.get(self._plain(key.event), 1)
 
     def _best(self, key: ItemKey) -> Candidate | None:
         leaves = _leaves(key.name)
-        for event in _buckets(key):
+        for event in self._buckets(key):
             found = [c for leaf in leaves for c in self._index.get((leaf, event), ())]
             best = _closest(found, key.name)
             if best is not None:
                 return best
         return _closest([c for leaf in leaves for c in self._by_leaf.get(leaf, ())], key.name)
+
+    def _buckets(self, key: ItemKey) -> tuple[str | None, ...]:
+        if key.scope is Scope.USER_PROPERTY or key.event == ANY_EVENT:
+            return (NO_EVENT,)
+        return (key.event, self._plain(key.event))
 
     def _walk(self, tree: Any) -> None:
         stack = [_Visit(tree, frozenset(), (), False)]
@@ -109,12 +116,6 @@ class Locator:
         self._by_leaf.setdefault(leaf, []).append(candidate)
         for event in events or (NO_EVENT,):
             self._index.setdefault((leaf, event), []).append(candidate)
-
-
-def _buckets(key: ItemKey) -> tuple[str | None, ...]:
-    if key.scope is Scope.USER_PROPERTY or key.event == ANY_EVENT:
-        return (NO_EVENT,)
-    return (key.event, plain_event(key.event))
 
 
 def _leaves(name: str) -> set[str]:

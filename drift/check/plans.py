@@ -11,7 +11,16 @@ from drift.check.locate import Locator
 from drift.check.positions import scan
 from drift.errors import ConfigError, SourceError
 from drift.model import Item, ItemKey, Provenance, Schema, Scope
-from drift.sources.jsonschema import MAX_FILE_BYTES, items_from_document, parse_document
+from drift.sources.jsonschema import (
+    MAX_FILE_BYTES,
+    JsonSchemaSource,
+    items_from_document,
+    parse_document,
+)
+
+#: The source class whose parsers read plan files: its traits (event naming, its ``type`` for
+#: ``[[policy]] source_types``) are the files' traits.
+READER = JsonSchemaSource
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ def _place(plan: PlanText, items: list[Item], places: dict[ItemKey, Place]) -> N
     if not items:
         return
     events = {item.event for item in items if item.scope is Scope.EVENT}
-    locator = Locator(scan(plan.text), events)
+    locator = Locator(scan(plan.text), events, READER.plain_event_name)
     for item in items:
         if item.key not in places:
             places[item.key] = Place(plan.path, locator.line(item.key))

@@ -6,7 +6,6 @@ not about single items, so that one risky name yields one row with its events li
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,30 +113,3 @@ def types_differ(a: Iterable[str], b: Iterable[str]) -> bool:
     if not left or not right or "any" in left or "any" in right:
         return False
     return left != right
-
-
-_RULE_SUFFIX = re.compile(r" \[(?:TRACK|IDENTIFY|GROUP|PAGE|SCREEN) v\d+\]$")
-#: ``<plan slug>/`` before a Segment-shaped name: a rule, the COMMON ``*`` or ``group``.
-_PLAN_PREFIX = re.compile(
-    r"^[^/\s]+/(?=.* \[(?:TRACK|IDENTIFY|GROUP|PAGE|SCREEN) v\d+\]$|\*$|group$)"
-)
-
-
-def plain_event(event: str) -> str:
-    """The event name without a Segment rule's ``[TRACK v2]`` suffix, so a plan kept in Segment
-    Protocols matches what other vendors observe under the plain event name."""
-    return _RULE_SUFFIX.sub("", event)
-
-
-def event_aliases(event: str) -> tuple[str, ...]:
-    """Every name an event matches under at other vendors: without the Segment rule suffix
-    (any version) and without the plan prefix a multi-plan Segment source adds (``web/``), so
-    ``web/Chat Opened [TRACK v1]`` matches ``Chat Opened`` and ``web/*`` is project-wide."""
-    plain = plain_event(event)
-    unprefixed = plain_event(_PLAN_PREFIX.sub("", event, count=1))
-    return (plain,) if unprefixed == plain else (plain, unprefixed)
-
-
-def is_project_wide(event: str) -> bool:
-    """Properties under ``*`` (or a Segment plan's COMMON ``web/*``) arrive on every event."""
-    return ANY_EVENT in event_aliases(event)

@@ -3,8 +3,10 @@ and where the arriving types disagree with the plan (``[[reconcile]]`` blocks).
 
 Matching goes by (event, property name) when both sides name events, and by property name when the
 observed source keeps properties project-wide (event ``*``, as PostHog does); user properties match
-by name. New risky properties usually show up in observed sources first, so "undocumented, at
-web-events since 12 Nov" is the line a reviewer acts on; the first-seen date comes from the store.
+by name. Each source's class says how its events are named elsewhere (Segment's ``Order Completed
+[TRACK v2]`` is ``Order Completed``: ``SourceBase.event_aliases``). New risky properties usually
+show up in observed sources first, so "undocumented, at web-events since 12 Nov" is the line a
+reviewer acts on; the first-seen date comes from the store.
 """
 
 from __future__ import annotations
@@ -12,21 +14,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from drift.config import DriftConfig, ReconcileConfig
-from drift.govern.properties import (
-    event_aliases,
-    is_project_wide,
-    plain_event,
-    property_items,
-    types_compatible,
-    where,
-)
+from drift.govern.properties import property_items, types_compatible, where
 from drift.model import Item, ItemKey, Schema, Scope
+from drift.plugins import source_class
+
+if TYPE_CHECKING:
+    from drift.sources.base import SourceBase
 
 K = TypeVar("K")
 FirstSeen = Callable[[str, str], dt.datetime | None]  # (source, property name) -> first seen
+#: source name -> its class, whose traits say how the source names events
+Naming = Callable[[str], "type[SourceBase]"]
 
 
 @dataclass(frozen=True)
@@ -110,23 +111,23 @@ class _PlanIndex:
     project_wide: Mapping[tuple[Scope, str], tuple[Item, ...]]
 
     @classmethod
-    def of(cls, schema: Schema) -> _PlanIndex:
+    def of(cls, schema: Schema, naming: type[SourceBase]) -> _PlanIndex:
         exact: dict[tuple[Scope, str, str], Item] = {}
         by_name: dict[tuple[Scope, str], list[Item]] = {}
         wide: dict[tuple[Scope, str], list[Item]] = {}
         for item in property_items(schema):
-            for alias in event_aliases(item.event):
+            for alias in naming.event_aliases(item.event):
                 exact[(item.scope, alias, item.name)] = item
             by_name.setdefault((item.scope, item.name), []).append(item)
-            if is_project_wide(item.event):
+            if naming.is_project_wide(item.event):
                 wide.setdefault((item.scope, item.name), []).append(item)
         return cls(exact, _freeze(by_name), _freeze(wide))
 
-    def matches(self, item: Item) -> tuple[Item, ...]:
-        """Plan items an observed item counts as documented by."""
-        if item.scope is Scope.USER_PROPERTY or is_project_wide(item.event):
+    def matches(self, item: Item, naming: type[SourceBase]) -> tuple[Item, ...]:
+        """Plan items an observed item (its events named as ``naming`` says) is documented by."""
+        if item.scope is Scope.USER_PROPERTY or naming.is_project_wide(item.event):
             return self.by_name.get((item.scope, item.name), ())
-        found = self.exact.get((item.scope, plain_event(item.event), item.name))
+        found = self.exact.get((item.scope, naming.plain_event_name(item.event), item.name))
         wide = self.project_wide.get((item.scope, item.name), ())
         return (found, *wide) if found is not None else wide
 
@@ -146,18 +147,23 @@ class _SeenIndex:
     project_wide: frozenset[tuple[Scope, str]]
 
     @classmethod
-    def of(cls, schemas: Iterable[Schema]) -> _SeenIndex:
-        items = [item for schema in schemas for item in property_items(schema)]
+    def of(cls, schemas: Iterable[Schema], naming: Naming) -> _SeenIndex:
+        classes = [(naming(s.source), s) for s in schemas]
+        named = [(n, item) for n, s in classes for item in property_items(s)]
         return cls(
-            frozenset((i.scope, alias, i.name) for i in items for alias in event_aliases(i.event)),
-            frozenset((i.scope, i.name) for i in items),
-            frozenset((i.scope, i.name) for i in items if is_project_wide(i.event)),
+            frozenset(
+                (i.scope, alias, i.name) for n, i in named for alias in n.event_aliases(i.event)
+            ),
+            frozenset((i.scope, i.name) for _, i in named),
+            frozenset((i.scope, i.name) for n, i in named if n.is_project_wide(i.event)),
         )
 
-    def holds(self, item: Item) -> bool:
-        if item.scope is Scope.USER_PROPERTY or is_project_wide(item.event):
+    def holds(self, item: Item, naming: type[SourceBase]) -> bool:
+        """Whether a planned item (named as ``naming`` names events) arrived."""
+        if item.scope is Scope.USER_PROPERTY or naming.is_project_wide(item.event):
             return (item.scope, item.name) in self.names
-        exact = any((item.scope, a, item.name) in self.exact for a in event_aliases(item.event))
+        aliases = naming.event_aliases(item.event)
+        exact = any((item.scope, a, item.name) in self.exact for a in aliases)
         return exact or (item.scope, item.name) in self.project_wide
 
 
@@ -181,10 +187,10 @@ def _by_name(key: tuple[Scope, str]) -> tuple[str, str]:
 
 
 def _undocumented(
-    origin: Origin, plan: _PlanIndex, observed: Schema, first_seen: FirstSeen
+    origin: Origin, plan: _PlanIndex, observed: Schema, naming: Naming, first_seen: FirstSeen
 ) -> list[Undocumented]:
-    items = property_items(observed)
-    missing = _grouped(((i.scope, i.name), i) for i in items if not plan.matches(i))
+    items, named = property_items(observed), naming(observed.source)
+    missing = _grouped(((i.scope, i.name), i) for i in items if not plan.matches(i, named))
     return [
         Undocumented(
             origin=origin,
@@ -204,10 +210,13 @@ def _undocumented(
 _MismatchKey = tuple[Scope, str, tuple[str, ...], tuple[str, ...]]
 
 
-def _mismatches(origin: Origin, plan: _PlanIndex, observed: Schema) -> list[TypeMismatch]:
+def _mismatches(
+    origin: Origin, plan: _PlanIndex, observed: Schema, naming: Naming
+) -> list[TypeMismatch]:
     found: list[tuple[_MismatchKey, Item]] = []
+    named = naming(observed.source)
     for item in property_items(observed):
-        planned = plan.matches(item)
+        planned = plan.matches(item, named)
         if planned and not any(types_compatible(p.types, item.types) for p in planned):
             found.append(((item.scope, item.name, _types(planned), item.types), item))
     return [
@@ -227,10 +236,12 @@ def _mismatches(origin: Origin, plan: _PlanIndex, observed: Schema) -> list[Type
     ]
 
 
-def _never_observed(origin: Origin, plan: Schema, observed: list[Schema]) -> list[NeverObserved]:
-    seen = _SeenIndex.of(observed)
+def _never_observed(
+    origin: Origin, plan: Schema, observed: list[Schema], naming: Naming
+) -> list[NeverObserved]:
+    seen, named = _SeenIndex.of(observed, naming), naming(plan.source)
     items = property_items(plan)
-    absent = _grouped(((i.scope, i.name), i) for i in items if not seen.holds(i))
+    absent = _grouped(((i.scope, i.name), i) for i in items if not seen.holds(i, named))
     return [
         NeverObserved(
             origin=origin,
@@ -250,6 +261,7 @@ def reconcile_block(
     index: int,
     schemas_by_source: Mapping[str, Schema],
     first_seen: FirstSeen,
+    naming: Naming,
 ) -> ReconcileReport:
     """One ``[[reconcile]]`` block; sources without a snapshot are listed, never taken as empty."""
     origin = Origin(index, block.plan)
@@ -259,10 +271,10 @@ def reconcile_block(
     observed = [schemas_by_source[n] for n in block.observed if n in schemas_by_source]
     if plan_schema is None or not observed:
         return ReconcileReport(unavailable=unavailable)
-    plan = _PlanIndex.of(plan_schema)
-    undocumented = [u for o in observed for u in _undocumented(origin, plan, o, first_seen)]
-    mismatches = [m for o in observed for m in _mismatches(origin, plan, o)]
-    never = _never_observed(origin, plan_schema, observed)
+    plan = _PlanIndex.of(plan_schema, naming(block.plan))
+    undocumented = [u for o in observed for u in _undocumented(origin, plan, o, naming, first_seen)]
+    mismatches = [m for o in observed for m in _mismatches(origin, plan, o, naming)]
+    never = _never_observed(origin, plan_schema, observed, naming)
     return ReconcileReport(tuple(undocumented), tuple(never), tuple(mismatches), unavailable)
 
 
@@ -272,8 +284,13 @@ def reconcile_all(
     first_seen: FirstSeen = lambda source, name: None,
 ) -> ReconcileReport:
     """Every ``[[reconcile]]`` block of the config, in config order, merged into one report."""
+    types = {s.name: str(s.type) for s in config.sources}
+
+    def naming(source: str) -> type[SourceBase]:
+        return source_class(types.get(source))
+
     parts = [
-        reconcile_block(block, i, schemas_by_source, first_seen)
+        reconcile_block(block, i, schemas_by_source, first_seen, naming)
         for i, block in enumerate(config.reconcile, start=1)
     ]
     return ReconcileReport(

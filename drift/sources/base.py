@@ -8,12 +8,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, get_args, runtime_checkable
 
 from drift.config_blocks import ConfigPath as ConfigPath
 from drift.config_blocks import EnvRefs as EnvRefs
 from drift.config_blocks import SourceConfig as SourceConfig
-from drift.model import Provenance, Schema, SourceRole
+from drift.model import ANY_EVENT, Provenance, Schema, SourceRole
 
 
 @dataclass
@@ -55,6 +55,31 @@ class SourceBase:
     #: corrected flags): the digest then reports the difference as a reader upgrade, not as drift
     #: in the vendor. Stored per snapshot.
     reader_version: ClassVar[int] = 1
+    #: True when the source reads tracking-plan files from its ``path`` in the formats
+    #: ``drift check`` parses: the check then applies that source's policies to files under it.
+    reads_plan_files: ClassVar[bool] = False
+
+    @classmethod
+    def type_name(cls) -> str:
+        """The ``type`` that selects this source in drift.toml (its config's literal)."""
+        annotation = cls.Config.model_fields["type"].annotation
+        return str(get_args(annotation)[0]) if get_args(annotation) else cls.__name__
+
+    @classmethod
+    def plain_event_name(cls, event: str) -> str:
+        """The event as other vendors name it: a source whose events carry decorations (Segment's
+        ``Order Completed [TRACK v2]``) strips them here; most sources name events plainly."""
+        return event
+
+    @classmethod
+    def event_aliases(cls, event: str) -> tuple[str, ...]:
+        """Every name the event matches under at other sources, the plain name first."""
+        return (cls.plain_event_name(event),)
+
+    @classmethod
+    def is_project_wide(cls, event: str) -> bool:
+        """Properties under this event arrive on every event (``*``, or a decorated ``*``)."""
+        return ANY_EVENT in cls.event_aliases(event)
 
     def __init__(self, config: SourceConfig, runtime: Runtime | None = None) -> None:
         self.config = config

@@ -25,7 +25,7 @@ from drift.model import Item, Provenance, Schema, Scope, SourceRole
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
 from drift.sources.mixpanel import entity_items
-from drift.sources.segment_rules import rules_items
+from drift.sources.segment_rules import plain_event, rules_items
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -40,6 +40,11 @@ class JsonSchemaSource(SourceBase):
     provenance = Provenance.DOCUMENTED
     role = SourceRole.PLAN
     reader_version = 2  # 2: Segment exports through the segment_rules parser
+    reads_plan_files = True
+
+    @classmethod
+    def plain_event_name(cls, event: str) -> str:
+        return plain_event(event)  # a Segment export's rules are events "<key> [TRACK v2]"
 
     def fetch(self) -> Schema:
         config = self.config

@@ -22,7 +22,7 @@ from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, SourceRole
 from drift.sources.http import HttpClient, PageGuard
 from drift.sources.pacing import Pace
-from drift.sources.segment_rules import rules_items
+from drift.sources.segment_rules import event_aliases, plain_event, rules_items
 from drift.sources.vendor import VendorConfig, VendorSource
 
 HOSTS = {"us": "https://api.segmentapis.com", "eu": "https://eu1.api.segmentapis.com"}
@@ -63,6 +63,14 @@ class SegmentSource(VendorSource):
     provenance = Provenance.DOCUMENTED
     role = SourceRole.CDP
     reader_version = 2  # 2: segment_rules (nesting, COMMON, newest versions, zero-time)
+
+    @classmethod
+    def plain_event_name(cls, event: str) -> str:
+        return plain_event(event)
+
+    @classmethod
+    def event_aliases(cls, event: str) -> tuple[str, ...]:
+        return event_aliases(event)  # also without the plan prefix of a multi-plan source
 
     def probe(self) -> str:
         with self._http() as http:

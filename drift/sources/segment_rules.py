@@ -16,10 +16,14 @@ and the ``jsonschema`` source's Segment exports, so the same rules give the same
 When one source covers several plans every name carries the plan: events and COMMON fields are
 prefixed ``<plan>/``, user traits sit under event ``<plan>`` and group traits under
 ``<plan>/group``, so two plans' ``email`` traits never collide.
+
+:func:`plain_event` and :func:`event_aliases` undo that naming, so a plan kept in Segment matches
+what other vendors observe under the plain event name (the Segment sources' event-name traits).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -27,6 +31,10 @@ from drift.model import ANY_EVENT, Item, Scope, vendor_time
 from drift.sources.jsonschema_walk import dig, event_fields, property_items
 
 COMMON = "COMMON"
+_RULE_TYPES = "TRACK|IDENTIFY|GROUP|PAGE|SCREEN"
+_RULE_SUFFIX = re.compile(rf" \[(?:{_RULE_TYPES}) v\d+\]$")
+#: ``<plan>/`` before a rule's name, the COMMON ``*`` or ``group`` (a multi-plan source).
+_PLAN_PREFIX = re.compile(rf"^[^/\s]+/(?=.* \[(?:{_RULE_TYPES}) v\d+\]$|\*$|group$)")
 
 
 def rules_items(rules: Iterable[Any], plan: str = "") -> Iterator[Item]:
@@ -108,3 +116,17 @@ def rule_label(rule: Mapping[str, Any]) -> str:
 def version(rule: Mapping[str, Any]) -> int:
     raw = rule.get("version")
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else 0
+
+
+def plain_event(event: str) -> str:
+    """The event name without a rule's ``[TRACK v2]`` suffix (any type, any version)."""
+    return _RULE_SUFFIX.sub("", event)
+
+
+def event_aliases(event: str) -> tuple[str, ...]:
+    """Every name an event matches under at other vendors: without the rule suffix and without
+    the ``<plan>/`` prefix of a multi-plan source, so ``web/Chat Opened [TRACK v1]`` matches
+    ``Chat Opened`` and ``web/*`` is project-wide."""
+    plain = plain_event(event)
+    unprefixed = plain_event(_PLAN_PREFIX.sub("", event, count=1))
+    return (plain,) if unprefixed == plain else (plain, unprefixed)

@@ -7,6 +7,7 @@ import pytest
 from drift.govern import new_undocumented, reconcile_all
 from drift.govern.properties import types_compatible, types_differ
 from drift.model import Item, ItemKey, Provenance, Schema, Scope
+from drift.plugins import source_class
 from drift.store.database import Database
 from tests.govern.scenario import (
     DAYS,
@@ -167,13 +168,51 @@ observed = ["web-events"]
 
 
 def test_segment_plan_prefixes_and_versions_match_plain_events() -> None:
-    from drift.govern.properties import event_aliases, is_project_wide
+    segment = source_class("segment")  # the trait, asked through the plugin registry
 
-    assert "Chat Opened" in event_aliases("web/Chat Opened [TRACK v1]")
-    assert "Chat Opened" in event_aliases("Chat Opened [TRACK v7]")
-    assert event_aliases("/deals/landing") == ("/deals/landing",)  # a page path is not a plan
-    assert is_project_wide("web/*") and is_project_wide("*")
-    assert not is_project_wide("web/checkout")
+    assert "Chat Opened" in segment.event_aliases("web/Chat Opened [TRACK v1]")
+    assert "Chat Opened" in segment.event_aliases("Chat Opened [TRACK v7]")
+    assert segment.event_aliases("/deals/landing") == ("/deals/landing",)  # not a plan's name
+    assert segment.is_project_wide("web/*") and segment.is_project_wide("*")
+    assert not segment.is_project_wide("web/checkout")
+
+
+def test_only_sources_that_decorate_event_names_have_them_stripped() -> None:
+    """The source class names its events: a Segment export read by the jsonschema source matches
+    the plain event, while an event another source really calls ``... [TRACK v1]`` is its own."""
+    text = """
+[[sources]]
+name = "plan"
+type = "jsonschema"
+path = "plan.json"
+
+[[sources]]
+name = "web-events"
+type = "events"
+path = "web.ndjson"
+
+[[reconcile]]
+plan = "plan"
+observed = ["web-events"]
+"""
+    plan = Schema.build(
+        "plan",
+        Provenance.DOCUMENTED,
+        [Item.of(Scope.EVENT_PROPERTY, "Chat Opened [TRACK v1]", "topic", type="string")],
+    )
+    seen = Schema.build(
+        "web-events",
+        Provenance.OBSERVED,
+        [
+            Item.of(Scope.EVENT_PROPERTY, "Chat Opened", "topic", type="string"),
+            Item.of(Scope.EVENT_PROPERTY, "Chat Opened [TRACK v2]", "topic", type="string"),
+        ],
+    )
+    report = reconcile_all(config(text), {"plan": plan, "web-events": seen})
+    assert [(u.name, u.events) for u in report.undocumented] == [
+        ("topic", ("Chat Opened [TRACK v2]",))
+    ]
+    assert not report.never_observed
 
 
 def test_undocumented_properties_carry_their_item_keys() -> None:
