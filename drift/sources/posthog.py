@@ -25,9 +25,9 @@ from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import ANY_EVENT, Item, Provenance, Schema, Scope
-from drift.sources.http import HttpClient, PageGuard
+from drift.sources.http import HttpClient
 from drift.sources.pacing import Pace
-from drift.sources.vendor import VendorConfig, VendorSource
+from drift.sources.vendor import VendorConfig, VendorSource, max_pages_field
 
 HOSTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
 # Documented: 480/minute and 4800/hour per personal API key; we stay at 400/min.
@@ -64,6 +64,7 @@ class PostHogConfig(VendorConfig):
         description="How many events (first by name) get their properties linked per run, one "
         "paced request each; properties of the rest stay under event '*'. 0 links none.",
     )
+    max_pages: int = max_pages_field()
 
 
 class PostHogSource(VendorSource):
@@ -128,7 +129,7 @@ class PostHogSource(VendorSource):
         self, http: HttpClient, path: str, params: dict[str, Any]
     ) -> list[Mapping[str, Any]]:
         """DRF limit/offset: follow the *query* of ``next`` until it is null."""
-        guard = PageGuard(self.name, f"PostHog {path}")
+        guard = self.page_guard(f"PostHog {path}")
         query = {k: str(v) for k, v in {**params, "limit": PAGE_SIZE, "offset": 0}.items()}
         guard.next(_page_key(query))
         out: list[Mapping[str, Any]] = []

@@ -20,10 +20,10 @@ from pydantic import Field
 
 from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, SourceRole
-from drift.sources.http import HttpClient, PageGuard
+from drift.sources.http import HttpClient
 from drift.sources.pacing import Pace
 from drift.sources.segment_rules import event_aliases, plain_event, rules_items
-from drift.sources.vendor import VendorConfig, VendorSource
+from drift.sources.vendor import VendorConfig, VendorSource, max_pages_field
 
 HOSTS = {"us": "https://api.segmentapis.com", "eu": "https://eu1.api.segmentapis.com"}
 PACE = Pace("Segment", requests=120, per_seconds=60.0, concurrency=2)
@@ -55,6 +55,7 @@ class SegmentConfig(VendorConfig):
         description="scheme://host[/prefix] replacing the region host; /tracking-plans "
         "is appended.",
     )
+    max_pages: int = max_pages_field()
 
 
 class SegmentSource(VendorSource):
@@ -113,7 +114,7 @@ class SegmentSource(VendorSource):
 
     def _paged(self, http: HttpClient, path: str, key: str) -> list[Mapping[str, Any]]:
         """Follow ``data.pagination.next`` until it is missing or null, guarding cycles."""
-        guard, cursor = PageGuard(self.name, f"Segment {path}"), None
+        guard, cursor = self.page_guard(f"Segment {path}"), None
         out: list[Mapping[str, Any]] = []
         while True:
             params: dict[str, Any] = {"pagination.count": PAGE_SIZE}

@@ -10,14 +10,14 @@ the vendor's own keys in ``drift config`` output and "expected one of" errors).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from drift import scrub
 from drift.sources.base import Runtime, SourceBase, SourceConfig
-from drift.sources.http import HttpClient, check_base_url
+from drift.sources.http import MAX_PAGES, HttpClient, PageGuard, check_base_url
 from drift.sources.pacing import REAL_CLOCK, Clock, Pace
 
 
@@ -33,6 +33,18 @@ class VendorConfig(SourceConfig):
     def host(self, hosts: Mapping[str, str]) -> str:
         """``base_url`` when set, else the host of the configured region."""
         return self.base_url or hosts[self.region]
+
+
+def max_pages_field() -> Any:
+    """The ``max_pages`` key of a vendor whose listings are paged (Segment, PostHog)."""
+    return Field(
+        MAX_PAGES,
+        ge=2,
+        le=1_000_000,
+        description="Most pages of one listing read before the fetch stops with an error (a "
+        "guard against endless paging; nothing partial is recorded); raise it for a very large "
+        "project.",
+    )
 
 
 class VendorSource(SourceBase):
@@ -63,6 +75,11 @@ class VendorSource(SourceBase):
             headers=headers,
             clock=self.clock,
         )
+
+    def page_guard(self, what: str) -> PageGuard:
+        """Cycle and page-count guard for one paged listing, capped at ``max_pages``."""
+        limit = getattr(self.config, "max_pages", None)  # only paged vendors have the key
+        return PageGuard(self.name, what, limit if isinstance(limit, int) else None)
 
 
 def basic_auth(user: str, password: str) -> httpx.BasicAuth:

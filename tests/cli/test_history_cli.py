@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import time_machine
 from click.testing import CliRunner
 
-from drift.app import App
 from drift.cli import cli
-from drift.model import Finding, Item, Provenance, Schema, Scope, Severity
+from drift.model import Item, Provenance, Schema, Scope
 from drift.store.database import Database
 from drift.store.record import record_snapshot
 
@@ -24,16 +23,14 @@ S2 = dt.datetime(2026, 11, 2, 23, 30, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
 
 
-class StandIn:
-    rules_hash = "stand-in-rules"
-
-    def category_severity(self, category: str) -> Severity | None:
-        return None  # no vendor-label categories in this stand-in
-
-    def classify(self, name: str, types: Sequence[str], description: str) -> tuple[Finding, ...]:
-        if "email" in name or "phone" in name:
-            return (Finding("contact.email", "contact", Severity.HIGH, ("email",)),)
-        return ()
+#: A user rules file (``[rules] path``): the markup-wrapped name is an address too.
+RULES = """
+[[rules]]
+id = "acme.hostile_email"
+category = "contact"
+what = "an email address behind markup"
+tokens = ["31memail"]
+"""
 
 
 def prop(event: str, name: str, type_: str = "string") -> Item:
@@ -41,8 +38,7 @@ def prop(event: str, name: str, type_: str = "string") -> Item:
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setattr(App, "classifier", StandIn())
+def config(tmp_path: Path, db_url: str) -> Iterator[Path]:
     db = Database(db_url)
     days = [
         (S1, [prop("Signup", "email"), prop("Signup", "plan"), prop("Signup", HOSTILE)]),
@@ -57,9 +53,11 @@ def config(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iter
                 taken_at=taken_at,
             )
     db.dispose()
+    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
     path = tmp_path / "drift.toml"
     path.write_text(
         f'[database]\nurl = "{db_url}"\n[schedule]\ntimezone = "Europe/Berlin"\n'
+        '[rules]\npath = "rules.toml"\n'
         '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
     )
     with time_machine.travel(NOW, tick=False):
@@ -224,11 +222,12 @@ def test_bad_input_is_one_red_line(config: Path, args: list[str], message: str) 
     assert code == 2 and message in err and err.count("\n") == 1
 
 
-def test_exposure_with_the_shipped_rules(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exposure_with_the_shipped_rules(config: Path) -> None:
     from drift.classify import load_classifier
 
     real = load_classifier(None)
-    monkeypatch.setattr(App, "classifier", real)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('[rules]\npath = "rules.toml"\n', ""), encoding="utf-8")
     doc = exposure_json(config, "--since", "2026-11-01", "--until", "2026-11-05")
     rows = {p["property"]: p for p in doc["properties"]}  # type: ignore[attr-defined]
     assert {"email", "phone"} <= rows.keys() and "plan" not in rows

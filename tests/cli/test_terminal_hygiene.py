@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import time_machine
 from click.testing import CliRunner
 
-from drift.app import App
 from drift.cli import cli
-from drift.model import Finding, Item, Provenance, Schema, Scope, Severity
+from drift.model import Item, Provenance, Schema, Scope
 from drift.report.escape import LOOKALIKE_MARK
 from drift.store.database import Database
 from drift.store.record import record_snapshot
@@ -26,21 +25,18 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 TAKEN = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 
 
-class MailIsContact:
-    rules_hash = "stand-in-rules"
-
-    def category_severity(self, category: str) -> Severity | None:
-        return None  # no vendor-label categories in this stand-in
-
-    def classify(self, name: str, types: Sequence[str], description: str) -> tuple[Finding, ...]:
-        if "mail" in name:
-            return (Finding("contact.email", "contact", Severity.HIGH, ("email",)),)
-        return ()
+#: A user rules file (``[rules] path``): "mail" is an address, so every name is a finding.
+RULES = """
+[[rules]]
+id = "acme.mail"
+category = "contact"
+what = "an email address"
+tokens = ["mail"]
+"""
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setattr(App, "classifier", MailIsContact())
+def config(tmp_path: Path, db_url: str) -> Iterator[Path]:
     db = Database(db_url)
     items = [
         Item.of(Scope.EVENT_PROPERTY, "Signup", name, type="string")
@@ -54,9 +50,10 @@ def config(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iter
             taken_at=TAKEN,
         )
     db.dispose()
+    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
     path = tmp_path / "drift.toml"
     path.write_text(
-        f'[database]\nurl = "{db_url}"\n'
+        f'[database]\nurl = "{db_url}"\n[rules]\npath = "rules.toml"\n'
         '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
     )
     with time_machine.travel(dt.datetime(2026, 11, 29, tzinfo=dt.UTC), tick=False):

@@ -4,6 +4,7 @@ hostile names, a heartbeat, a first run and a huge one. Used by tests and script
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from drift.model import (
     Change,
@@ -238,12 +239,13 @@ def first_run_input() -> DigestInput:
     return DigestInput(run_at=RUN_AT, timezone="UTC", sources=(src,))
 
 
-def hostile_input() -> DigestInput:
+def hostile_input(names: Sequence[str] = HOSTILE_NAMES) -> DigestInput:
+    """Every name new as a property (under the next name as its event) and as an event."""
     s = "mixpanel-prod"
     changes = []
     items = []
-    for n, name in enumerate(HOSTILE_NAMES):
-        event = HOSTILE_NAMES[(n + 1) % len(HOSTILE_NAMES)]
+    for n, name in enumerate(names):
+        event = names[(n + 1) % len(names)]
         changes.append(ch(s, ChangeKind.PROPERTY_NEW, EP, event, name))
         items.append(ItemState(ItemKey(EP, event, name), (CONTACT,), None, day(29)))
         changes.append(ch(s, ChangeKind.EVENT_ADDED, EV, name))

@@ -203,10 +203,7 @@ def test_posthog_next_cycle(httpserver: HTTPServer, clock) -> None:
 
 
 @pytest.mark.parametrize("vendor", ["segment", "posthog"])
-def test_runaway_page_count(httpserver, clock, monkeypatch, vendor: str) -> None:
-    from drift.sources import http
-
-    monkeypatch.setattr(http, "MAX_PAGES", 5)
+def test_runaway_page_count(httpserver, clock, vendor: str) -> None:
     counter = iter(range(10_000))
 
     def handler(request):  # type: ignore[no-untyped-def]
@@ -223,7 +220,7 @@ def test_runaway_page_count(httpserver, clock, monkeypatch, vendor: str) -> None
 
     first(httpserver, vendor).respond_with_handler(handler)
     with pytest.raises(BadResponse, match="more than 5 pages"):
-        fetch(vendor, httpserver, clock)
+        fetch(vendor, httpserver, clock, max_pages=5)  # the [[sources]] key
     assert len(httpserver.log) <= 5
 
 
@@ -242,3 +239,23 @@ def test_fixture_readme_names_every_file(vendor: str) -> None:
     readme = (VENDORS_DIR / vendor / "README.md").read_text()
     for path in (VENDORS_DIR / vendor).glob("*.json"):
         assert f"`{path.name}`" in readme
+
+
+def test_max_pages_is_a_key_of_paged_vendors_only() -> None:
+    from drift.config import parse_config
+    from drift.errors import ConfigError
+
+    def source(type_: str, extra: dict[str, object]) -> dict[str, object]:
+        keys = {"segment": {"token_env": "T"}, "posthog": {"project_id": 1, "api_key_env": "T"}}
+        keys["mixpanel"] = {"project_id": 1, "username_env": "U", "secret_env": "S"}
+        return {"name": "s", "type": type_, **keys[type_], **extra}
+
+    for type_ in ("segment", "posthog"):
+        block = parse_config({"sources": [source(type_, {})]}).sources[0]
+        assert block.max_pages == 1000  # type: ignore[attr-defined]
+        raised = parse_config({"sources": [source(type_, {"max_pages": 50_000})]}).sources[0]
+        assert raised.max_pages == 50_000  # type: ignore[attr-defined]
+        with pytest.raises(ConfigError, match="max_pages"):
+            parse_config({"sources": [source(type_, {"max_pages": 1})]})
+    with pytest.raises(ConfigError, match="max_pages"):  # Mixpanel answers in one response
+        parse_config({"sources": [source("mixpanel", {"max_pages": 5})]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from drift.diff.engine import compare, diff_schemas
 from drift.errors import StoreError
@@ -82,21 +82,52 @@ def test_diff_from_intervals_equals_diff_of_full_states(database: Database) -> N
     assert ("property_new", "A.new") in kinds
 
 
-def test_failure_midway_leaves_nothing_behind(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+#: A real database error at the last step of recording (closing vanished items is an UPDATE of
+#: ``item``): a trigger refuses it, as a full disk or a lost connection would.
+REFUSE_CLOSING = {
+    "sqlite": (
+        "CREATE TRIGGER refuse_close BEFORE UPDATE ON item BEGIN "
+        "SELECT RAISE(ABORT, 'disk full'); END",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION refuse_close() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$",
+        "CREATE TRIGGER refuse_close BEFORE UPDATE ON item "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_close()",
+    ),
+    "mysql": (
+        "CREATE TRIGGER refuse_close BEFORE UPDATE ON item FOR EACH ROW "
+        "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'disk full'",
+    ),
+}
+ALLOW_CLOSING = {
+    "sqlite": ("DROP TRIGGER refuse_close",),
+    "postgresql": ("DROP TRIGGER refuse_close ON item", "DROP FUNCTION refuse_close()"),
+    "mysql": ("DROP TRIGGER refuse_close",),
+}
+
+
+def _run(database: Database, statements: tuple[str, ...]) -> None:
+    with database.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def test_failure_midway_leaves_nothing_behind(database: Database) -> None:
     store(database, schema(prop("A", "kept")))
     big = schema(*(prop("A", f"p{i}", type="string") for i in range(1200)))
-
-    def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(record, "_close", explode)
-    with pytest.raises(RuntimeError):
-        store(database, big, day=1)
+    backend = "mysql" if database.backend == "mariadb" else database.backend
+    _run(database, REFUSE_CLOSING[backend])
+    try:
+        with pytest.raises(StoreError, match="disk full"):
+            store(database, big, day=1)  # 1200 items written, then "kept" cannot be closed
+    finally:
+        _run(database, ALLOW_CLOSING[backend])
     assert count(database, SnapshotRow) == 1
     assert count(database, ItemRow) == 1
     assert count(database, DefinitionRow) == 1
+    store(database, big, day=1)  # the same recording succeeds once the database does
+    assert count(database, SnapshotRow) == 2
 
 
 def test_names_differing_only_in_case_and_very_long_names_are_distinct(database: Database) -> None:
