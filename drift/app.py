@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import zoneinfo
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from drift import plugins
 from drift.config import DriftConfig, load_config
-from drift.plugins import source_classes
 from drift.sources.base import Runtime, SourceBase
 
 if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for commands that use the database
@@ -25,9 +26,13 @@ class App:
         config: DriftConfig | None = None,
         *,
         read_only: bool = False,
+        source_classes: Mapping[str, type[SourceBase]] | None = None,
     ) -> None:
+        """``source_classes``: connectors to use for some types instead of the registered ones
+        (for a program embedding drift, or a test replaying an older connector)."""
         self._config_path = config_path
         self.read_only = read_only  # a command that only reads: the database opens read-only
+        self._source_classes = dict(source_classes or {})
         if config is not None:
             self.__dict__["config"] = config
 
@@ -56,12 +61,15 @@ class App:
     ) -> list[SourceBase]:
         """Build the named sources (all when none named); each gets its own deadline."""
         configs = [self.config.source(n) for n in names] if names else list(self.config.sources)
-        classes = source_classes()
         cancel = cancel or threading.Event()
         return [
-            classes[c.type](c, Runtime(cancel=cancel, deadline_seconds=c.timeout_seconds))
+            self.source_class(c.type)(c, Runtime(cancel=cancel, deadline_seconds=c.timeout_seconds))
             for c in configs
         ]
+
+    def source_class(self, type_name: str) -> type[SourceBase]:
+        """The connector of a source type: one given to ``App``, else the plugin registry's."""
+        return self._source_classes.get(type_name) or plugins.source_class(type_name)
 
     def close(self) -> None:
         if "database" in self.__dict__:

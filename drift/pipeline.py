@@ -33,7 +33,6 @@ from drift.model import (
     SourceStatus,
     utcnow,
 )
-from drift.plugins import source_classes
 from drift.report.model import Digest, Section
 from drift.scrub import scrub
 from drift.store import outbox, runs
@@ -109,7 +108,7 @@ def record_all(
             source_type=type_,
             taken_at=now,
             run_id=run_id,
-            reader_version=getattr(source_classes()[type_], "reader_version", 1),
+            reader_version=app.source_class(type_).reader_version,
         )
         outcomes.append(SourceOutcome(name, type_, _read_status(recorded), None, recorded))
     return outcomes

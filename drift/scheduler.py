@@ -138,7 +138,7 @@ class ScheduleRunner:
         grace = dt.timedelta(seconds=self.schedule.misfire_grace_seconds)
         self.catch_up_at = catch_up_due(self.app.database, self.trigger, grace, now)
         self.scheduler.add_job(
-            self._execute,
+            self.run_job,
             trigger=self.trigger,
             id=JOB_ID,
             name="drift run",
@@ -197,8 +197,8 @@ class ScheduleRunner:
         with contextlib.suppress(SchedulerNotRunningError):
             self.scheduler.shutdown(wait=True)
 
-    def _execute(self) -> None:
-        """The scheduled job: one run with its own cancel event and deadline."""
+    def run_job(self) -> None:
+        """One run now, as the schedule fires it: its own cancel event, deadline and heartbeat."""
         if self._stopping.is_set():
             return
         trigger = RunTrigger.CATCH_UP if self.catch_up_at else RunTrigger.SCHEDULE

@@ -175,7 +175,7 @@ def test_the_deadline_cancels_the_run_and_a_stuck_run_ends_the_process(
     runner = ScheduleRunner(
         _fast_app(tmp_path, 0.2), stubborn, hard_exit=exits.append, shutdown_grace=0.3
     )
-    runner._execute()
+    runner.run_job()
     assert cancelled.is_set()
     assert exits == [Exit.ERROR]
 

@@ -9,11 +9,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pytest_httpserver import HTTPServer
 
-from drift.model import Item, Scope
-from drift.sources import segment
+from drift import pipeline
+from drift.app import App
+from drift.model import Item, Schema, Scope
+from drift.sources.segment import SegmentSource
+from tests.conftest import CASES
 from tests.sources.conftest import base, serve_happy
 from tests.sources.test_vendor_run import drift
 
@@ -46,21 +48,31 @@ def previous_reader(rules: list[Mapping[str, Any]], plan: str = "") -> Iterator[
             yield Item.of(Scope.EVENT_PROPERTY, event, name, type=prop.get("type"))
 
 
+class PreviousSegmentSource(SegmentSource):
+    """drift's Segment connector v1, reading the rules the loopback server serves."""
+
+    reader_version = 1
+
+    def fetch(self) -> Schema:
+        pages = sorted((CASES / "vendors" / "segment").glob("web_rules_page*.json"))
+        rules = [r for p in pages for r in json.loads(p.read_text())["data"]["rules"]]
+        return Schema.build(self.name, self.provenance, previous_reader(rules))
+
+
 def digests(tmp_path: Path) -> list[dict[str, Any]]:
     found = [json.loads(p.read_text()) for p in (tmp_path / "reports").glob("*.json")]
     return sorted(found, key=lambda d: str(d["run_at"]))
 
 
-def test_upgrade_section_instead_of_mass_changes(
-    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_upgrade_section_instead_of_mass_changes(tmp_path: Path, httpserver: HTTPServer) -> None:
     serve_happy(httpserver, "segment")
     config = tmp_path / "drift.toml"
     config.write_text(CONFIG.format(url=base(httpserver)))
-    with monkeypatch.context() as old:
-        old.setattr(segment, "rules_items", previous_reader)
-        old.setattr(segment.SegmentSource, "reader_version", 1)
-        assert drift(config, "run")[0] == 0
+    older = App(config, source_classes={"segment": PreviousSegmentSource})
+    try:
+        assert pipeline.run(older).exit_code == 0  # the database as the v1 connector left it
+    finally:
+        older.close()
     code, output = drift(config, "run")
     assert code == 0, output
     (source,) = digests(tmp_path)[-1]["sources"]

@@ -49,7 +49,6 @@ def test_upgrade_closes_doubled_open_intervals(backend: str, server_db_factory, 
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0004")
-    db._checked = True  # write at 0004 the way drift 0.1 did
     with db.engine.begin() as conn:
         conn.execute(
             text(
