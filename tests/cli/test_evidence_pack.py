@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 from drift import __version__
+from drift.classify import load_classifier
 from drift.commands.evidence import about
 from tests.cli.test_history_cli import config, drift  # noqa: F401  (the fixture)
 from tests.report.browser import widths
@@ -19,7 +20,8 @@ WINDOW = ("--since", "2026-11-01", "--until", "2026-11-05")
 def test_the_pack_names_where_the_answer_came_from(config: Path) -> None:  # noqa: F811
     code, html, err = drift(config, "exposure", *WINDOW, "--source", "plan", "--format", "html")
     assert code == 0, err
-    assert f"drift {__version__}" in html and "stand-in-rules" in html
+    rules_hash = load_classifier(config.parent / "rules.toml").rules_hash  # the [rules] file
+    assert f"drift {__version__}" in html and rules_hash in html
     assert "drift exposure --since 2026-11-01 --until 2026-11-05 --source plan" in html
     assert "Query time</th><td>2026-11-29T11:00:00+01:00" in html
     assert "Timezone</th><td>Europe/Berlin" in html
