@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from drift.model import Item, ItemKey, Schema, Scope, key_text, utf8
+from drift.store import bulk
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
+from drift.store.vendor_text import stored_text
 
 CHUNK = 500
 T = TypeVar("T")
@@ -97,7 +99,7 @@ def record_snapshot(
     session.flush()
 
     seen: set[bytes] = set()
-    to_open: list[tuple[Item, bytes]] = []
+    to_open: list[Opened] = []
     to_close: list[int] = []
     added = changed = 0
     for item in schema.items:
@@ -105,11 +107,11 @@ def record_snapshot(
         seen.add(kh)
         current = open_rows.get(kh)
         if current is None:
-            to_open.append((item, kh))
+            to_open.append(Opened(item, kh, h16(item.definition_json)))
             added += 1
-        elif current[1] != h16(item.definition_json):
+        elif current[1] != (dh := h16(item.definition_json)):
             to_close.append(current[0])
-            to_open.append((item, kh))
+            to_open.append(Opened(item, kh, dh))
             changed += 1
     vanished = [row_id for kh, (row_id, _) in open_rows.items() if kh not in seen]
     to_close.extend(vanished)
@@ -162,82 +164,53 @@ def _close(session: Session, row_ids: list[int], snapshot_id: int) -> None:
         session.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(valid_to=snapshot_id))
 
 
-def _open(
-    session: Session, source_id: int, snapshot_id: int, items: list[tuple[Item, bytes]]
-) -> None:
-    if not items:
+class Opened(NamedTuple):
+    """An item that gets a new interval: its key hash and definition hash, computed once."""
+
+    item: Item
+    key_hash: bytes
+    definition_hash: bytes
+
+
+ITEM_COLUMNS = ("source_id", "key_id", "definition_id", "valid_from")
+KEY_COLUMNS = ("key_hash", "source_id", "name_hash", "scope", "event", "name")
+
+
+def _open(session: Session, source_id: int, snapshot_id: int, opened: list[Opened]) -> None:
+    if not opened:
         return
-    definition_ids = _definition_ids(session, (item for item, _ in items))
-    key_ids = _key_ids(session, source_id, items)
-    rows = [
-        {
-            "source_id": source_id,
-            "key_id": key_ids[kh],
-            "definition_id": definition_ids[h16(item.definition_json)],
-            "valid_from": snapshot_id,
-            "valid_to": None,
-        }
-        for item, kh in items
-    ]
-    for chunk in chunks(rows, 5000):
-        session.execute(insert(ItemRow), list(chunk))
-
-
-def _definition_ids(session: Session, items: Iterable[Item]) -> dict[bytes, int]:
-    bodies = {h16(item.definition_json): item.definition_json for item in items}
-    return _ensure(
-        session,
-        DefinitionRow,
-        DefinitionRow.hash,
-        bodies,
-        lambda dh, body: {"hash": dh, "body": body},
+    definition_ids = _definition_ids(session, opened)
+    key_ids = _key_ids(session, source_id, opened)
+    rows = (
+        (source_id, key_ids[o.key_hash], definition_ids[o.definition_hash], snapshot_id)
+        for o in opened
     )
+    bulk.insert_rows(session, ItemRow.__tablename__, ITEM_COLUMNS, rows)
 
 
-def _key_ids(session: Session, source_id: int, items: list[tuple[Item, bytes]]) -> dict[bytes, int]:
-    def make_row(kh: bytes, item: Item) -> dict[str, Any]:
-        return {
-            "source_id": source_id,
-            "key_hash": kh,
-            "name_hash": name_h16(item.scope, item.event, item.name),
-            "scope": str(item.scope),
-            "event": item.event,
-            "name": item.name,
-        }
-
-    wanted = {kh: item for item, kh in items}
-    where = (ItemKeyRow.source_id == source_id,)
-    return _ensure(session, ItemKeyRow, ItemKeyRow.key_hash, wanted, make_row, where)
-
-
-def _ensure(
-    session: Session,
-    table: Any,
-    column: Any,
-    wanted: dict[bytes, Any],
-    make_row: Callable[[bytes, Any], dict[str, Any]],
-    where: tuple[Any, ...] = (),
-) -> dict[bytes, int]:
-    """Return hash -> row id for every wanted hash, inserting the rows not stored yet.
-
-    Set-based: stored rows come from one query and new rows return their ids from INSERT ...
-    RETURNING (batched by the driver). Chunked ``IN`` lookups took about a second per chunk on
-    PostgreSQL, which plans them with statistics that do not know the rows just written.
-    """
-    found = _stored(session, table, column, wanted, where)
-    missing = [h for h in wanted if h not in found]
-    returning = insert(table).returning(column, table.id)
-    for chunk in chunks(missing, 5000):
-        rows = session.execute(returning, [make_row(h, wanted[h]) for h in chunk])
-        found.update({bytes(h): row_id for h, row_id in rows})
+def _definition_ids(session: Session, opened: list[Opened]) -> dict[bytes, int]:
+    """Definitions are shared across sources and days: store the bodies not stored yet."""
+    bodies = {o.definition_hash: o.item.definition_json for o in opened}
+    found = bulk.ids_by_hash(session, DefinitionRow, DefinitionRow.hash, bodies)
+    rows = [(dh, body) for dh, body in bodies.items() if dh not in found]
+    found.update(bulk.add_keyed(session, DefinitionRow.__tablename__, ("hash", "body"), rows))
     return found
 
 
-def _stored(
-    session: Session, table: Any, column: Any, wanted: dict[bytes, Any], where: tuple[Any, ...]
-) -> dict[bytes, int]:
-    """The wanted hashes already stored: an IN list when few are wanted, else one scan."""
-    query = select(column, table.id).where(*where)
-    if len(wanted) <= CHUNK:
-        query = query.where(column.in_(list(wanted)))
-    return {h: row_id for raw, row_id in session.execute(query) if (h := bytes(raw)) in wanted}
+def _key_ids(session: Session, source_id: int, opened: list[Opened]) -> dict[bytes, int]:
+    """The source's keys of these items, storing the keys never seen on it before."""
+    wanted = {o.key_hash: o.item for o in opened}
+    found: dict[bytes, int] = {}
+    if session.scalar(select(ItemKeyRow.id).where(ItemKeyRow.source_id == source_id).limit(1)):
+        mine = ItemKeyRow.source_id == source_id
+        found = bulk.ids_by_hash(session, ItemKeyRow, ItemKeyRow.key_hash, wanted, mine)
+    rows = [_key_row(source_id, kh, item) for kh, item in wanted.items() if kh not in found]
+    found.update(bulk.add_keyed(session, ItemKeyRow.__tablename__, KEY_COLUMNS, rows))
+    return found
+
+
+def _key_row(source_id: int, kh: bytes, item: Item) -> tuple[Any, ...]:
+    """An ``item_key`` row in stored form (the bulk insert bypasses the column types)."""
+    name_hash = name_h16(item.scope, item.event, item.name)
+    event, name = stored_text(item.event), stored_text(item.name)
+    return (kh, source_id, name_hash, str(item.scope), event, name)

@@ -197,3 +197,36 @@ def test_the_vendors_earliest_first_seen_date_is_kept(database: Database) -> Non
     assert rows == {"event": dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "event_property": None}
     assert readers == {1}
     assert count(database, ItemRow) == 2  # the date is not part of the definition
+
+
+def test_a_schema_larger_than_one_lookup_batch_round_trips_and_shares_definitions(
+    database: Database,
+) -> None:
+    """More items than one IN list takes: keys and definitions are matched through a temporary
+    table (#15), and a second source reuses the definitions the first one stored."""
+    size = 1200
+    names = [f"prop_{i}\x00" if i % 97 == 0 else f"prop_{i}" for i in range(size)]
+    day0 = [
+        prop("Big Event", n, type="string", description=f"d{i % 700}") for i, n in enumerate(names)
+    ]
+    first = store(database, schema(*day0, source="a"))
+    shared = store(database, schema(*day0, source="b"), day=1)
+    definitions = count(database, DefinitionRow)
+    day1 = [*day0[:-100], *(prop("Big Event", f"new_{i}", type="integer") for i in range(600))]
+    changed = store(database, schema(*day1, source="a"), day=2)
+    assert (first.added, shared.added, changed.added, changed.removed) == (size, size, 600, 100)
+    assert definitions == 700
+    assert count(database, DefinitionRow) == 701
+    assert count(database, ItemKeyRow) == 2 * size + 600
+    with database.session() as session:
+        states = [queries.state_at(session, r.snapshot_id) for r in (first, shared, changed)]
+    assert [s.by_key() for s in states] == [
+        schema(*day0).by_key(),
+        schema(*day0).by_key(),
+        schema(*day1).by_key(),
+    ]
+    assert [s.content_hash for s in states] == [
+        schema(*day0).content_hash,
+        schema(*day0).content_hash,
+        schema(*day1).content_hash,
+    ]
