@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, MetaData, Table, select, text
+from sqlalchemy import Column, Connection, LargeBinary, MetaData, Table, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 #: Up to this many values go into one ``IN`` list; more go through a temporary table.
@@ -44,7 +46,12 @@ def insert_rows(
     names = ", ".join(quote(c) for c in columns)
     target = quote(table)
     if dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+        statement = f"COPY {target} ({names}) FROM STDIN"
+        with (
+            driver_errors(connection, statement),
+            raw.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
@@ -54,9 +61,23 @@ def insert_rows(
     statement = f"INSERT INTO {target} ({names}) VALUES ({marks})"  # noqa: S608
     cursor = raw.cursor()
     try:
-        cursor.executemany(statement, list(rows))
+        with driver_errors(connection, statement):
+            cursor.executemany(statement, list(rows))
     finally:
         cursor.close()
+
+
+@contextmanager
+def driver_errors(connection: Connection, statement: str) -> Iterator[None]:
+    """Raise a driver's own error as SQLAlchemy's (``IntegrityError``...), as a statement run
+    through SQLAlchemy would, so the store's error handling sees it the same way."""
+    dbapi: Any = connection.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement, None, exc, dbapi.Error, hide_parameters=True, dialect=connection.dialect
+        ) from exc
 
 
 def add_keyed(
@@ -102,7 +123,8 @@ def _insert_returning(
         for start in range(0, len(rows), RETURNING_BATCH):
             batch = rows[start : start + RETURNING_BATCH]
             statement = head + ", ".join([one] * len(batch)) + f" RETURNING {quote(columns[0])}, id"
-            cursor.execute(statement, [value for row in batch for value in row])
+            with driver_errors(connection, head):
+                cursor.execute(statement, [value for row in batch for value in row])
             found.update((bytes(h), row_id) for h, row_id in cursor.fetchall())
     finally:
         cursor.close()
