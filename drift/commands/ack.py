@@ -6,20 +6,16 @@ import datetime as dt
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from drift import clockface
-from drift.ack_target import AckTarget
+from drift.answers import acks
+from drift.answers.acks import Ack, covers
 from drift.app import App
-from drift.classify.rules import require_category
 from drift.commands.output import emit, format_option
 from drift.errors import ConfigError
-from drift.govern.policy import covers
 from drift.logs import notice
 from drift.model import utcnow
 from drift.report.escape import visible
-from drift.store import acks, queries
-from drift.store.acks import Ack
 
 
 @click.command("ack")
@@ -59,13 +55,18 @@ def add_command(app: App, fmt: str, **opts: Any) -> Ack:
     if len(chosen) != 1:
         raise ConfigError("give exactly one of --item, --property or --pattern (or --list)")
     until = _until(app, opts.get("until"))
-    _check_names(app, opts.get("source"), opts.get("category"))
-    with app.database.session() as session:
-        target = _target(session, chosen[0], opts)
-        if not opts.get("force") and not acks.matches_seen(session, target):
-            raise ConfigError(_matches_nothing(session, target))
-        reason, by = opts.get("reason") or "", opts.get("by")
-        made = acks.add_ack(session, target, reason=reason, by=by, until=until)
+    covered = acks.target(
+        app,
+        source=opts.get("source"),
+        category=opts.get("category"),
+        item=opts.get("item"),
+        name=opts.get("prop"),
+        pattern=opts.get("pattern"),
+    )
+    reason, by = opts.get("reason") or "", opts.get("by")
+    made = acks.acknowledge(
+        app, covered, reason=reason, by=by, until=until, force=bool(opts.get("force"))
+    )
     _print([made], fmt, app.timezone, f"acknowledged #{made.id}", single=True)
     if until is None and app.config.policy:
         notice(f"note: {POLICY_NOTE}", event="ack_without_expiry")
@@ -78,54 +79,16 @@ POLICY_NOTE = (
 )
 
 
-def _matches_nothing(session: Any, target: AckTarget) -> str:
-    from drift.config import did_you_mean
-    from drift.store.tables import ItemKeyRow, SourceRow
-
-    query = select(ItemKeyRow.name).join(SourceRow, SourceRow.id == ItemKeyRow.source_id)
-    if target.source:
-        query = query.where(SourceRow.name == target.source)
-    names = set(session.scalars(query))
-    hint = did_you_mean(target.name or "", names) if target.name else ""
-    return (
-        f"{visible(target.label)} matches nothing drift has seen{hint}; check the spelling, "
-        "or pass --force to acknowledge ahead of time"
-    )
-
-
 def revoke_command(app: App, ack_id: int, reason: str | None, by: str | None, fmt: str) -> Ack:
-    with app.database.session() as session:
-        revoked = acks.revoke_ack(session, ack_id, reason=reason or "", by=by)
+    revoked = acks.revoke(app, ack_id, reason=reason or "", by=by)
     _print([revoked], fmt, app.timezone, f"revoked #{ack_id}", single=True)
     return revoked
 
 
 def list_command(app: App, fmt: str) -> list[Ack]:
-    with app.database.session() as session:
-        found = acks.list_acks(session)
+    found = list(acks.ledger(app))
     _print(found, fmt, app.timezone, "Acknowledgements")
     return found
-
-
-def _target(session: Any, kind: str, opts: dict[str, Any]) -> AckTarget:
-    source, category = opts.get("source"), opts.get("category")
-    if kind == "pattern":
-        if source:
-            queries.source_id(session, source)
-        return AckTarget.glob(opts["pattern"], source, category)
-    if not source:
-        raise ConfigError(f"--{'item' if kind == 'item' else 'property'} needs --source")
-    if kind == "item":
-        return AckTarget.item(source, acks.resolve_item(session, source, opts["item"]), category)
-    return AckTarget.property_name(source, opts["prop"], category)
-
-
-def _check_names(app: App, source: str | None, category: str | None) -> None:
-    """An acknowledgement that can never match is a typo: say so instead of recording it."""
-    if source:
-        app.config.source(source)
-    if category:
-        require_category(category, app.classifier.category_ids, "--category")
 
 
 def _until(app: App, text: str | None) -> dt.datetime | None:

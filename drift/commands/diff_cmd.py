@@ -6,11 +6,9 @@ import json
 
 import click
 
-from drift import compose
+from drift.answers.changes import changes_between
 from drift.app import App
 from drift.commands.output import emit, format_option
-from drift.errors import ConfigError
-from drift.store import queries
 
 
 @click.command("diff")
@@ -27,13 +25,8 @@ from drift.store import queries
 @click.pass_obj
 def diff(app: App, source: str, from_ref: str, to_ref: str, fmt: str) -> None:
     """Show the changes of a source between two states (any two dates across its history)."""
-    app.config.source(source)
-    with app.database.session() as session:
-        a = queries.resolve_ref(session, source, from_ref, app.timezone)
-        b = queries.resolve_ref(session, source, to_ref, app.timezone)
-        if b is None:
-            raise ConfigError(f"no snapshot of {source!r} on or before {to_ref}")
-        changes = compose.diff_source(app, session, source, a, b)
+    answer = changes_between(app, source, from_ref, to_ref)
+    a, b = answer.before, answer.after
     rows = [
         {
             "kind": str(c.kind),
@@ -46,7 +39,7 @@ def diff(app: App, source: str, from_ref: str, to_ref: str, fmt: str) -> None:
             ),
             "fingerprint": c.fingerprint,
         }
-        for c in changes
+        for c in answer.changes
     ]
     document = {"source": source, "from": a, "to": b, "changes": rows}
     emit(

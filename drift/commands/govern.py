@@ -1,6 +1,6 @@
-"""``drift policy check``, ``drift reconcile``, ``drift inventory``.
+"""``drift policy check``, ``drift reconcile``, ``drift inventory``: the answers of
+:mod:`drift.answers.policy`, ``.reconcile`` and ``.inventory``, formatted.
 
-Each reads the latest snapshot of its sources from the store and hands them to ``drift.govern``.
 A source that was never snapshotted is named on stderr (and under ``unavailable`` in JSON), never
 treated as an empty schema: "no violations" must not mean "not read".
 """
@@ -8,48 +8,24 @@ treated as an empty schema: "no violations" must not mean "not read".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
-from drift import clockface, govern
+from drift import clockface
+from drift.answers import inventory as inventory_answer
+from drift.answers import policy as policy_answer
+from drift.answers import reconcile as reconcile_answer
+from drift.answers.inventory import CrossProperty, PropertyRow
+from drift.answers.policy import Violation
+from drift.answers.reconcile import ReconcileReport
 from drift.app import App
-from drift.classify.rules import require_category
 from drift.commands.output import emit, format_option
-from drift.errors import ConfigError
 from drift.exitcodes import Exit
-from drift.govern.policy import blocks, source_type
 from drift.logs import notice
-from drift.model import Schema, Severity, SourceRole, utcnow
-from drift.plugins import source_role
+from drift.model import Severity
 from drift.report.escape import visible
-from drift.store import queries
-
-
-@dataclass(frozen=True)
-class Current:
-    """The latest schema of each source that has one, and the sources that have none."""
-
-    schemas: dict[str, Schema]
-    missing: tuple[str, ...]
-
-
-def latest_schemas(session: Session, names: Iterable[str]) -> Current:
-    schemas: dict[str, Schema] = {}
-    missing: list[str] = []
-    for name in dict.fromkeys(names):
-        try:
-            snapshot_id = queries.resolve_ref(session, name, "latest")
-        except ConfigError:  # the source was never recorded
-            snapshot_id = None
-        if snapshot_id is None:
-            missing.append(name)
-        else:
-            schemas[name] = queries.state_at(session, snapshot_id)
-    return Current(schemas, tuple(missing))
 
 
 def warn_missing(missing: Sequence[str], what: str) -> None:
@@ -62,14 +38,6 @@ def warn_missing(missing: Sequence[str], what: str) -> None:
         )
 
 
-def _now() -> dt.datetime:
-    return utcnow()
-
-
-def _findings(app: App) -> govern.properties.FindingsFn:
-    return govern.cached_findings(app.classifier)
-
-
 # --- drift policy check ----------------------------------------------------------------------
 
 
@@ -78,19 +46,7 @@ def policy() -> None:
     """Data minimisation as code: the [[policy]] blocks of drift.toml."""
 
 
-def _policy_sources(app: App) -> list[str]:
-    config = app.config
-    if not config.policy:
-        raise ConfigError(
-            f"no [[policy]] blocks in {config.path or 'drift.toml'}; nothing to check"
-        )
-    names = [s.name for s in config.sources]
-    return [
-        n for n in names if any(b.applies_to(n, source_type(config, n)) for b in blocks(config))
-    ]
-
-
-def _violation_row(v: govern.Violation, tz: dt.tzinfo) -> dict[str, Any]:
+def _violation_row(v: Violation, tz: dt.tzinfo) -> dict[str, Any]:
     return {
         "source": v.source,
         "property": v.name,
@@ -110,28 +66,21 @@ def _violation_row(v: govern.Violation, tz: dt.tzinfo) -> dict[str, Any]:
 @click.pass_obj
 def policy_check(app: App, fmt: str) -> None:
     """Check the latest snapshots against every policy; exit 5 when a violation is open."""
-    from drift.store.acks import active_acks
-
-    now = _now()
-    with app.database.session() as session:
-        current = latest_schemas(session, _policy_sources(app))
-        acks = active_acks(session, now)
-    if not current.schemas:
-        raise ConfigError("no source a policy covers has a snapshot yet; run `drift snapshot`")
-    warn_missing(current.missing, "its policies were not checked")
-    outcome = govern.check_policies(app.config, current.schemas, _findings(app), acks.match, now)
+    answer = policy_answer.policy(app)
+    warn_missing(answer.unavailable, "its policies were not checked")
+    outcome = answer.outcome
     rows = [_violation_row(v, app.timezone) for v in outcome.open]
     document = {
         "violations": rows,
         "acknowledged": [_violation_row(v, app.timezone) for v in outcome.acknowledged],
-        "checked": sorted(current.schemas),
-        "unavailable": list(current.missing),
+        "checked": list(answer.checked),
+        "unavailable": list(answer.unavailable),
     }
     columns = ["source", "property", "events", "category", "severity", "rule"]
     if rows or fmt == "json":
         emit(rows, fmt, columns, title="Policy violations", document=document)
     else:
-        click.echo(f"no policy violations ({len(current.schemas)} sources checked)")
+        click.echo(f"no policy violations ({len(answer.checked)} sources checked)")
     if fmt == "table" and outcome.acknowledged:
         click.echo(f"{len(outcome.acknowledged)} violation(s) acknowledged until their expiry")
     if outcome.open:
@@ -141,7 +90,7 @@ def policy_check(app: App, fmt: str) -> None:
 # --- drift reconcile -------------------------------------------------------------------------
 
 
-def _reconcile_rows(report: govern.ReconcileReport, tz: dt.tzinfo) -> list[dict[str, Any]]:
+def _reconcile_rows(report: ReconcileReport, tz: dt.tzinfo) -> list[dict[str, Any]]:
     rows = []
     for u in report.undocumented:
         since = f" since {clockface.day(u.first_seen, tz)}" if u.first_seen else ""
@@ -179,17 +128,9 @@ def _types(types: Sequence[str]) -> str:
 @click.pass_obj
 def reconcile(app: App, fmt: str) -> None:
     """Documented vs observed: undocumented, never observed, and mismatched types."""
-    from drift.store.firstseen import load_first_seen
-
-    blocks_ = app.config.reconcile
-    if not blocks_:
-        raise ConfigError(f"no [[reconcile]] blocks in {app.config.path or 'drift.toml'}")
-    names = [n for b in blocks_ for n in (b.plan, *b.observed)]
-    with app.database.session() as session:
-        current = latest_schemas(session, names)
-        first_seen = load_first_seen(session, [n for b in blocks_ for n in b.observed])
-    warn_missing(current.missing, "the [[reconcile]] blocks naming it were not fully checked")
-    report = govern.reconcile_all(app.config, current.schemas, first_seen)
+    answer = reconcile_answer.reconcile(app)
+    warn_missing(answer.missing, "the [[reconcile]] blocks naming it were not fully checked")
+    report = answer.report
     rows = _reconcile_rows(report, app.timezone)
     document = {"results": rows, "unavailable": [s for s, _ in report.unavailable]}
     columns = ["kind", "property", "events", "detail", "origin"]
@@ -202,7 +143,7 @@ def reconcile(app: App, fmt: str) -> None:
 # --- drift inventory -------------------------------------------------------------------------
 
 
-def _inventory_row(row: govern.PropertyRow) -> dict[str, Any]:
+def _inventory_row(row: PropertyRow) -> dict[str, Any]:
     top = row.top
     return {
         "source": row.source,
@@ -219,7 +160,7 @@ def _inventory_row(row: govern.PropertyRow) -> dict[str, Any]:
     }
 
 
-def _cross_row(prop: govern.CrossProperty) -> dict[str, Any]:
+def _cross_row(prop: CrossProperty) -> dict[str, Any]:
     return {
         "property": prop.name,
         "sources": [h.source for h in prop.holdings],
@@ -244,12 +185,6 @@ def _cross_row(prop: govern.CrossProperty) -> dict[str, Any]:
     }
 
 
-def _plan_sources(app: App, available: Iterable[str]) -> set[str]:
-    plans = {b.plan for b in app.config.reconcile}
-    plans |= {s.name for s in app.config.sources if source_role(s.type) is SourceRole.PLAN}
-    return plans & set(available)
-
-
 @click.command("inventory")
 @click.option("--source", help="Only this source.")
 @click.option(
@@ -270,36 +205,23 @@ def inventory(
     fmt: str,
 ) -> None:
     """Every current property with its findings; flags what could identify a person."""
-    if category:
-        require_category(category, app.classifier.category_ids, "--category")
-    names = [app.config.source(source).name] if source else [s.name for s in app.config.sources]
-    with app.database.session() as session:
-        current = latest_schemas(session, names)
-    if source and current.missing:
-        raise ConfigError(f"source {source!r} has no snapshot yet; run `drift snapshot`")
-    warn_missing(current.missing, "it is not in this inventory")
-    level = Severity.parse(min_severity) if min_severity else None
-    rows = govern.inventory(
-        current.schemas, _findings(app), None if by_property else level, category
+    answer = inventory_answer.inventory(
+        app,
+        source=source,
+        min_severity=Severity.parse(min_severity) if min_severity else None,
+        category=category,
+        across=by_property,
     )
+    warn_missing(answer.missing, "it is not in this inventory")
     if by_property:
-        _emit_by_property(app, current, rows, level, fmt)
+        out = [_cross_row(c) for c in answer.properties]
+        columns = ["property", "sources", "types", "categories", "vendor_labels", "severity"]
+        columns += ["flags"]
+        document = {"properties": out, "unavailable": list(answer.missing)}
+        emit(out, fmt, columns, title="Properties across sources", document=document)
         return
-    out = [_inventory_row(r) for r in rows]
+    out = [_inventory_row(r) for r in answer.rows]
     columns = ["source", "property", "events", "types", "identifies", "category", "severity"]
     columns += ["rule", "reason"]
-    document = {"properties": out, "unavailable": list(current.missing)}
+    document = {"properties": out, "unavailable": list(answer.missing)}
     emit(out, fmt, columns, title="Inventory", document=document)
-
-
-def _emit_by_property(
-    app: App, current: Current, rows: list[govern.PropertyRow], level: Severity | None, fmt: str
-) -> None:
-    types = {n: t for n in current.schemas if (t := source_type(app.config, n)) is not None}
-    cross = govern.by_property(rows, types, _plan_sources(app, current.schemas))
-    if level is not None:
-        cross = [c for c in cross if c.severity is not None and c.severity.rank >= level.rank]
-    out = [_cross_row(c) for c in cross]
-    columns = ["property", "sources", "types", "categories", "vendor_labels", "severity", "flags"]
-    document = {"properties": out, "unavailable": list(current.missing)}
-    emit(out, fmt, columns, title="Properties across sources", document=document)

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
+from drift.answers.maintenance import prune_history
 from drift.app import App
 from drift.commands.output import emit, format_option
-from drift.model import utcnow
-from drift.store.lease import RunLease
-from drift.store.prune import PruneCounts, prune
-
-
-def prune_history(app: App, older_than_days: int, *, dry_run: bool = False) -> PruneCounts:
-    """Prune under the run lease (a run recording meanwhile would race the deletes)."""
-    cutoff = utcnow() - dt.timedelta(days=older_than_days)
-    if dry_run:
-        with app.database.scratch() as session:
-            return prune(session, cutoff)
-    with RunLease(app.database), app.database.session() as session:
-        return prune(session, cutoff)
 
 
 @click.command("prune")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import click
 
 from drift import clockface, pipeline
+from drift.answers import schemas
 from drift.app import App
 from drift.commands.output import emit, format_option
-from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.logs import problem
 from drift.report.escape import visible
-from drift.store import queries
 
 
 @click.command()
@@ -70,10 +69,7 @@ def snapshot(app: App, names: tuple[str, ...], wait: float, fmt: str) -> None:
 @click.pass_obj
 def history(app: App, source: str | None, limit: int, fmt: str) -> None:
     """List recorded snapshots: time, content hash and counts."""
-    if source:
-        app.config.source(source)  # a typo is named as such, not as "never snapshotted"
-    with app.database.session() as session:
-        infos = queries.snapshots(session, source, limit)
+    infos = schemas.snapshots(app, source, limit)
     rows = [
         {
             "id": i.id,
@@ -109,13 +105,8 @@ def history(app: App, source: str | None, limit: int, fmt: str) -> None:
 @click.pass_obj
 def show(app: App, source: str, at: str, fmt: str) -> None:
     """Show a source's schema as it was at a snapshot or date."""
-    app.config.source(source)
-    with app.database.session() as session:
-        snapshot_id = queries.resolve_ref(session, source, at, app.timezone)
-        if snapshot_id is None:
-            raise ConfigError(f"no snapshot of {source!r} on or before {at}")
-        info = queries.snapshot_info(session, snapshot_id)
-        schema = queries.state_at(session, snapshot_id)
+    found = schemas.schema_at(app, source, at)
+    info, schema = found.snapshot, found.schema
     rows = [
         {
             "scope": str(item.scope),

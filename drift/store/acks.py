@@ -225,6 +225,14 @@ def matches_seen(session: Session, target: AckTarget) -> bool:
     )
 
 
+def names_seen(session: Session, source: str | None = None) -> set[str]:
+    """Every name drift has recorded (on ``source`` when given), to suggest the one meant."""
+    query = select(ItemKeyRow.name).join(SourceRow, SourceRow.id == ItemKeyRow.source_id)
+    if source:
+        query = query.where(SourceRow.name == source)
+    return set(session.scalars(query))
+
+
 def resolve_item(session: Session, source: str, text: str) -> ItemKey:
     """``EVENT:NAME`` (``*:NAME`` project-wide, ``:NAME`` a user property, ``EVENT:`` or
     ``EVENT`` the event itself) to the one key the source has held. Names may contain colons:
