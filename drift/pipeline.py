@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from drift import delivery
+from drift.answers.digest import Composed, compose
 from drift.app import App
-from drift.compose import Composed, compose
 from drift.errors import Cancelled, DriftError, LeaseHeld, StoreError
 from drift.exitcodes import Exit
 from drift.model import (

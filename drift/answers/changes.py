@@ -1,19 +1,33 @@
-"""Changes of a source between two recorded states, read from the intervals."""
+"""Changes of a source between two recorded states, read from the intervals: between any two
+(``drift diff``), and since the last digest that covered it (the daily job, ``drift report``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
+from drift.answers.findings import ByKey, FindingsState
 from drift.app import App
 from drift.diff.engine import compare
 from drift.errors import ConfigError, DriftError
-from drift.model import Change, Provenance, Scope
+from drift.model import Change, ChangeKind, Provenance, Scope
 from drift.plugins import source_classes
-from drift.store import queries
+from drift.store import outbox, queries
 
-__all__ = ["ChangesBetween", "changes_between", "diff_source"]
+if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/
+    from sqlalchemy.orm import Session
+
+__all__ = [
+    "ChangesBetween",
+    "LastDigest",
+    "SinceLastDigest",
+    "changes_between",
+    "diff_source",
+    "last_digests",
+    "since_last_digest",
+]
 
 
 @dataclass(frozen=True)
@@ -59,3 +73,62 @@ def _unlisting(app: App, source: str) -> bool:
         return False
     cls = source_classes().get(config.type)
     return bool(cls and (cls.absence_is_unlisting or cls.provenance is Provenance.OBSERVED))
+
+
+# --------------------------------------------------------------------------- since the last digest
+
+
+@dataclass(frozen=True)
+class LastDigest:
+    """The newest digest that covered a source: the snapshot it covered, when it was made, and
+    the findings it saw (to tell rule-update changes)."""
+
+    snapshot_id: int
+    at: dt.datetime
+    findings: FindingsState | None
+
+
+def last_digests(session: Session, names: Iterable[str]) -> dict[str, LastDigest]:
+    """Per named source that a digest covered before: that digest (the next one's baseline)."""
+    wanted = set(names)
+    baselines = {n: b for n, b in outbox.baselines(session).items() if n in wanted}
+    saved = outbox.findings_json(session, {b.digest_id for b in baselines.values()})
+    return {
+        n: LastDigest(b.snapshot_id, b.digest_at, FindingsState.from_json(saved.get(b.digest_id)))
+        for n, b in baselines.items()
+    }
+
+
+@dataclass(frozen=True)
+class SinceLastDigest:
+    changes: tuple[Change, ...]  # what the digest reports as news
+    reader_upgrade: tuple[Change, ...]  # differences a newer reader made, not the vendor
+    reader_versions: tuple[int, int] | None  # (baseline's, current's) when a newer reader read it
+
+
+#: Changes that make an item visible: a newly visible risky property is still news.
+VISIBLE = frozenset({ChangeKind.EVENT_ADDED, ChangeKind.PROPERTY_NEW, ChangeKind.PROPERTY_ADDED})
+
+
+def since_last_digest(
+    app: App, session: Session, source: str, baseline: int | None, current: int, findings: ByKey
+) -> SinceLastDigest:
+    """Changes of ``source`` from the last digest's snapshot (None: first digest) to ``current``.
+    When a newer reader read ``current``, only newly visible items with findings stay news."""
+    changes = diff_source(app, session, source, baseline, current)
+    versions = _reader_versions(session, baseline, current)
+    if versions is None:
+        return SinceLastDigest(tuple(changes), (), None)
+    news = [c for c in changes if c.kind in VISIBLE and findings.get(c.key)]
+    upgrade = [c for c in changes if not (c.kind in VISIBLE and findings.get(c.key))]
+    return SinceLastDigest(tuple(news), tuple(upgrade), versions)
+
+
+def _reader_versions(
+    session: Session, baseline: int | None, current: int
+) -> tuple[int, int] | None:
+    if baseline is None:
+        return None
+    old = queries.snapshot_info(session, baseline).reader_version
+    new = queries.snapshot_info(session, current).reader_version
+    return (old, new) if new > old else None

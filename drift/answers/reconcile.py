@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from drift.answers.schemas import read_current
 from drift.app import App
@@ -20,6 +19,9 @@ from drift.govern.reconcile import (
 )
 from drift.model import Schema
 from drift.store.firstseen import load_first_seen
+
+if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "NeverObserved",

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from drift.app import App
 from drift.errors import ConfigError
 from drift.model import Schema
 from drift.store import queries
 from drift.store.queries import SnapshotInfo
+
+if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/
+    from sqlalchemy.orm import Session
 
 __all__ = ["CurrentSchemas", "SchemaAt", "SnapshotInfo", "current_schemas", "schema_at"]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from drift import compose, pipeline
+from drift import pipeline
+from drift.answers import digest
 from drift.app import App
 from drift.model import Severity, SourceStatus
 from drift.report.escape import visible
@@ -95,7 +96,7 @@ def run(
 @click.pass_obj
 def report(app: App, fmt: str, output: Path | None) -> None:
     """Render what the next digest would say from what is recorded; send nothing."""
-    composed = compose.report(app)
+    composed = digest.report(app)
     text = render_for(composed.digest, fmt, app.config.digest.templates)
     if output is None:
         click.echo(text)

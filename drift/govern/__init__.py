@@ -1,8 +1,8 @@
 """Governance over the current inventory: policy as code, documented vs observed, cross-vendor view.
 
 These functions are pure: they take the config, the latest ``Schema`` of each source and a way to
-get findings for an item, and return frozen dataclasses. The store (latest snapshots, first-seen
-dates, acknowledgements) is read by the caller, so the pipeline and the CLI share one logic.
+get findings for an item, and return frozen dataclasses. ``drift.answers`` reads the store (latest
+snapshots, first-seen dates, acknowledgements) and calls them, once for the digest and the CLI.
 """
 
 from __future__ import annotations

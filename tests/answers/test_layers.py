@@ -1,0 +1,102 @@
+"""The layers hold: commands run no queries, and the digest says what the commands say.
+
+Commands parse options and format; their data comes from ``drift.answers``, which the daily job
+calls too. So no module of ``drift/commands/`` imports the store or SQLAlchemy (not even inside a
+function), and a digest's findings and policy violations for a source are those of
+``drift inventory`` and ``drift policy check`` on the same database.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from drift import commands
+from drift.cli import cli
+from drift.exitcodes import Exit
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a source file imports, at the top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_no_command_module_imports_the_store_or_sqlalchemy() -> None:
+    folder = Path(commands.__file__).parent
+    offenders = {
+        f"{path.name}: {module}"
+        for path in sorted(folder.glob("*.py"))
+        for module in imported_modules(path)
+        if module.split(".")[0] == "sqlalchemy"
+        or module.startswith("drift.store")
+        or module in ("drift.compose", "drift.gather")
+    }
+    assert not offenders
+
+
+def test_the_scan_sees_imports_inside_functions(tmp_path: Path) -> None:
+    source = tmp_path / "lazy.py"
+    source.write_text("def f():\n    from drift.store import queries\n    import sqlalchemy\n")
+    assert {"drift.store", "drift.store.queries", "sqlalchemy"} <= imported_modules(source)
+
+
+EVENTS = (
+    '{"event": "Signup", "properties": {"email": "a@b.example", "first_name": "A", "plan": "p"}}\n'
+    '{"event": "Purchase", "properties": {"email": "a@b.example", "amount": 3}}\n'
+    '{"event": "Purchase", "properties": {"$user": {"phone": "+1"}}}\n'
+)
+
+
+def drift(config: Path, *args: str, code: int = 0) -> Any:
+    result = CliRunner().invoke(cli, ["--config", str(config), *args])
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout) if "--format" in args else result.stdout
+
+
+def test_the_digest_lists_the_findings_and_violations_the_commands_list(
+    tmp_path: Path, db_url: str
+) -> None:
+    (tmp_path / "events.ndjson").write_text(EVENTS)
+    config = tmp_path / "drift.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n'
+        '[[sources]]\nname = "web"\ntype = "events"\npath = "events.ndjson"\n'
+        '[[policy]]\nname = "no contact data"\nsources = ["web"]\nforbid = ["contact"]\n'
+        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
+    )
+    drift(config, "db", "upgrade")
+    drift(config, "run")  # the first digest is an inventory of what is there
+    (digest_file,) = (tmp_path / "reports").glob("*.json")
+    (source,) = json.loads(digest_file.read_text())["sources"]
+    sections = source["sections"]
+
+    inventory = drift(config, "inventory", "--format", "json")["properties"]
+    assert {
+        (row["name"], tuple(row["events"]), json.dumps(row["findings"]))
+        for row in sections["inventory"]
+    } == {
+        (row["property"], tuple(row["events"]), json.dumps(row["findings"]))
+        for row in inventory
+        if row["findings"]
+    }
+
+    violations = drift(config, "policy", "check", "--format", "json", code=Exit.FINDINGS)
+    assert {
+        (row["name"], tuple(row["events"]), row["category"], row["severity"], row["detail"])
+        for row in sections["policy"]
+    } == {
+        (v["property"], tuple(v["events"]), v["category"], v["severity"], v["rule"])
+        for v in violations["violations"]
+    }
+    assert len(violations["violations"]) == 2  # email on two events, phone on the user
