@@ -15,11 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from drift.answers.changes import LastDigest, last_digests, since_last_digest
+from drift.answers.changes import LastDigest, SinceLastDigest, last_digests, since_last_digest
 from drift.answers.findings import (
+    ByKey,
     FindingsState,
-    acknowledged,
     findings_fn,
+    graded,
+    item_states,
     rule_changes,
     still_open,
 )
@@ -35,7 +37,6 @@ from drift.report.build import build_digest
 from drift.report.model import (
     Digest,
     DigestInput,
-    ItemState,
     PolicyViolation,
     SourceInput,
     UndocumentedProperty,
@@ -145,59 +146,58 @@ def _part(
     current = None if failed is not None else latest_snapshot(session, name)
     if current is None:
         reason = failed or "never read successfully; see `drift status`"
-        return SourcePart(
-            SourceInput(name, type_, provenance, SourceStatus.FAILED, reason=reason), None
-        )
+        failure = SourceInput(name, type_, provenance, SourceStatus.FAILED, reason=reason)
+        return SourcePart(failure, None)
     schema = queries.state_at(session, current)
-    findings = {item.key: ctx.findings(item) for item in schema.items}
+    findings = graded(schema, ctx.findings)
+    ctx.state.keep(name, findings)
     baseline = last.snapshot_id if last else None
     since = since_last_digest(app, session, name, baseline, current, findings)
-    ctx.state.start(name)
-    for key, found in findings.items():
-        ctx.state.record(name, key, found)
+    read = SourceInput(name, type_, provenance, _status(baseline, since), snapshot_id=current)
+    return SourcePart(_assessed(session, read, findings, since, last, ctx), schema)
+
+
+def _status(baseline: int | None, since: SinceLastDigest) -> SourceStatus:
+    if baseline is None:
+        return SourceStatus.FIRST_RUN
+    return SourceStatus.READ if since.changes else SourceStatus.UNCHANGED
+
+
+def _assessed(
+    session: Session,
+    read: SourceInput,
+    findings: ByKey,
+    since: SinceLastDigest,
+    last: LastDigest | None,
+    ctx: _Context,
+) -> SourceInput:
+    """A read source's part: its changes, the items they touch (every risky one on a first run)
+    with findings and acknowledgements, what is still open, and what the rules changed."""
+    name, current = read.name, read.snapshot_id
+    assert current is not None
     touched = {c.key for c in since.changes}
-    first_run = baseline is None
+    first_run = read.status is SourceStatus.FIRST_RUN
     shown = touched | {c.key for c in since.reader_upgrade}
     if first_run:
         shown |= {k for k, f in findings.items() if f}
     first_seen = firstseen.first_seen_by_key(
         session, name, [k for k in findings if findings[k]] + list(touched)
     )
-    items = tuple(
-        ItemState(
-            k,
-            findings.get(k, ()),
-            acknowledged(ctx.acks, name, k, findings.get(k, ())),
-            first_seen.get(k),
-        )
-        for k in sorted(shown)
-    )
     snap = queries.snapshot_info(session, current)
-    previous = last.findings if last else None
-    status = (
-        SourceStatus.FIRST_RUN
+    return replace(
+        read,
+        content_hash=snap.content_hash,
+        item_count=snap.item_count,
+        changes=since.changes,
+        items=item_states(name, sorted(shown), findings, ctx.acks, first_seen),
+        open_findings=()
         if first_run
-        else (SourceStatus.READ if since.changes else SourceStatus.UNCHANGED)
-    )
-    return SourcePart(
-        SourceInput(
-            name,
-            type_,
-            provenance,
-            status,
-            snapshot_id=current,
-            content_hash=snap.content_hash,
-            item_count=snap.item_count,
-            changes=since.changes,
-            items=items,
-            open_findings=()
-            if first_run
-            else still_open(name, findings, touched, ctx.acks, first_seen),
-            rule_changes=rule_changes(name, findings, touched, previous, ctx.state.rules_hash),
-            reader_upgrade=since.reader_upgrade,
-            reader_versions=since.reader_versions,
+        else still_open(name, findings, touched, ctx.acks, first_seen),
+        rule_changes=rule_changes(
+            name, findings, touched, last.findings if last else None, ctx.state.rules_hash
         ),
-        schema,
+        reader_upgrade=since.reader_upgrade,
+        reader_versions=since.reader_versions,
     )
 
 

@@ -11,9 +11,12 @@ from typing import Any
 
 from drift.app import App
 from drift.govern.properties import FindingsFn, cached_findings
-from drift.model import Finding, ItemKey, Severity
-from drift.report.model import Acknowledgement, OpenFinding, RuleChange
+from drift.model import Finding, ItemKey, Schema, Severity
+from drift.report.model import Acknowledgement, ItemState, OpenFinding, RuleChange
 from drift.store.acks import Ack, AckIndex
+
+#: Findings per item of one source.
+ByKey = Mapping[ItemKey, tuple[Finding, ...]]
 
 #: Findings from a stored definition's vendor labels alone (history answers grade names apart).
 LabelFindings = Callable[[Mapping[str, Any]], tuple[Finding, ...]]
@@ -56,6 +59,12 @@ class FindingsState:
                 [f.rule_id, f.category, str(f.severity)] for f in findings
             ]
 
+    def keep(self, source: str, findings: ByKey) -> None:
+        """Every item's findings of a source this digest covers."""
+        self.start(source)
+        for key, found in findings.items():
+            self.record(source, key, found)
+
     def to_json(self) -> str:
         return json.dumps(
             {
@@ -95,7 +104,29 @@ def _key_id(key: ItemKey) -> str:
 
 # --------------------------------------------------------------------------- one source's findings
 
-ByKey = Mapping[ItemKey, tuple[Finding, ...]]
+
+def graded(schema: Schema, findings: FindingsFn) -> dict[ItemKey, tuple[Finding, ...]]:
+    """Every item of ``schema`` with its findings (empty for a benign one)."""
+    return {item.key: findings(item) for item in schema.items}
+
+
+def item_states(
+    source: str,
+    keys: Iterable[ItemKey],
+    findings: ByKey,
+    acks: AckIndex,
+    first_seen: Mapping[ItemKey, dt.datetime],
+) -> tuple[ItemState, ...]:
+    """Items as a digest shows them: findings, acknowledgement, first seen."""
+    return tuple(
+        ItemState(
+            key,
+            findings.get(key, ()),
+            acknowledged(acks, source, key, findings.get(key, ())),
+            first_seen.get(key),
+        )
+        for key in keys
+    )
 
 
 def acknowledged(
