@@ -202,13 +202,12 @@ def _phases(
     failed = _failed(outcomes)
     now = utcnow()
     with app.database.session() as session:
-        quiet = never_read(session, failed, run_id)
-        names = [n for n in names if n not in quiet]
-        failed = {n: e for n, e in failed.items() if n not in quiet}
         composed = compose(app, session, names, failed, now=now, run_id=run_id)
+    _log_never_read(composed, run_id)
     _phase(app, run_id, RunPhase.RENDERED, cancel, after_phase)
     channels = [name for name, _ in delivery.channel_names(app.config)]
-    if names and _worth_sending(app, composed, channels, now):
+    covered = [n for n in names if n not in composed.left_out]
+    if covered and _worth_sending(app, composed, channels, now):
         with lease.committing() as session:
             outbox.commit_digest(
                 session,
@@ -227,20 +226,15 @@ def _phases(
     return _finish(app, run_id, outcomes, composed, sent, fail_on)
 
 
-def never_read(session: Session, failed: dict[str, str], run_id: int | None) -> set[str]:
-    """Failed sources that have never been read: until a source works once, its failures go to
-    the terminal and ``drift status``, not to the digest's readers (a new setup whose secrets
-    are not exported yet must not mail "all sources failed" to the whole list)."""
-    read = runs.last_successful_snapshot_per_source(session)
-    quiet = {name for name in failed if name not in read}
-    for name in sorted(quiet):
+def _log_never_read(composed: Composed, run_id: int | None) -> None:
+    """Sources left out of the digest because they were never read (see ``never_read``)."""
+    for name in composed.left_out:
         log.warning(
             "source %s has never been read: its failure is not mailed until it works once "
             "(see `drift status`)",
             name,
             extra={"event": "source_never_read", "source": name, "run_id": run_id},
         )
-    return quiet
 
 
 def _log_failure(outcome: SourceOutcome, run_id: int) -> None:
@@ -442,5 +436,6 @@ def _dry_run(
         outcomes = record_all(app, session, results, run_id=None, now=now)
         failed = _failed(outcomes)
         composed = compose(app, session, names, failed, now=now, run_id=None)
+    _log_never_read(composed, None)
     code = _exit_code(outcomes, composed.digest, [], fail_on)
     return RunResult(int(code), None, tuple(outcomes), composed.digest, composed.rendered)

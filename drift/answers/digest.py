@@ -11,7 +11,7 @@ functions as ``drift policy check`` and ``drift reconcile`` (:func:`drift.answer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,7 @@ class Composed:
     rendered: RenderedDigest
     findings: FindingsState  # kept with the digest: the next one tells rule-update changes
     coverage: dict[str, int]  # source -> the snapshot this digest covers
+    left_out: tuple[str, ...] = ()  # sources never read: quiet until they work once
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,10 @@ def compose(
     run_id: int | None,
 ) -> Composed:
     """Diff every source against its last digest, classify, govern, and render the digest once.
-    ``failed`` names the sources this run could not read (with why): shown as failed."""
+    ``failed`` names the sources this run could not read (with why): shown as failed, unless
+    they were never read (:func:`never_read`)."""
+    left_out = never_read(session, names)
+    names = [n for n in names if n not in left_out]
     last = last_digests(session, names)
     ctx = _Context(
         now, active_acks(session, now), findings_fn(app), FindingsState(app.classifier.rules_hash)
@@ -114,13 +118,22 @@ def compose(
         json_cap=settings.max_json_bytes,
     )
     coverage = {s.name: s.snapshot_id for s in inputs if s.snapshot_id is not None}
-    return Composed(digest, rendered, ctx.state, coverage)
+    return Composed(digest, rendered, ctx.state, coverage, tuple(sorted(left_out)))
+
+
+def never_read(session: Session, names: Iterable[str]) -> set[str]:
+    """Sources with no snapshot: until a source works once, its failures go to the terminal and
+    ``drift status``, not to the digest's readers (a new setup whose secrets are not exported yet
+    must not mail "all sources failed" to the whole list)."""
+    read = runs.last_successful_snapshot_per_source(session)
+    return {name for name in names if name not in read}
 
 
 def report(app: App, *, now: dt.datetime | None = None) -> Composed:
     """What the next digest would say from what is recorded: nothing fetched, nothing written.
 
-    A source whose last fetch failed is shown as failed, with that run's reason."""
+    A source whose last fetch failed is shown as failed, with that run's reason; one never read
+    is left out, as the daily job leaves it out."""
     names = [s.name for s in app.config.sources]
     with app.database.session() as session:
         last = runs.last_source_outcomes(session)

@@ -58,7 +58,7 @@ EVENTS = (
 )
 
 
-def drift(config: Path, *args: str, code: int = 0) -> Any:
+def run_drift(config: Path, *args: str, code: int = 0) -> Any:
     result = CliRunner().invoke(cli, ["--config", str(config), *args])
     assert result.exit_code == code, result.output
     return json.loads(result.stdout) if "--format" in args else result.stdout
@@ -75,13 +75,13 @@ def test_the_digest_lists_the_findings_and_violations_the_commands_list(
         '[[policy]]\nname = "no contact data"\nsources = ["web"]\nforbid = ["contact"]\n'
         '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
     )
-    drift(config, "db", "upgrade")
-    drift(config, "run")  # the first digest is an inventory of what is there
+    run_drift(config, "db", "upgrade")
+    run_drift(config, "run")  # the first digest is an inventory of what is there
     (digest_file,) = (tmp_path / "reports").glob("*.json")
     (source,) = json.loads(digest_file.read_text())["sources"]
     sections = source["sections"]
 
-    inventory = drift(config, "inventory", "--format", "json")["properties"]
+    inventory = run_drift(config, "inventory", "--format", "json")["properties"]
     assert {
         (row["name"], tuple(row["events"]), json.dumps(row["findings"]))
         for row in sections["inventory"]
@@ -91,7 +91,7 @@ def test_the_digest_lists_the_findings_and_violations_the_commands_list(
         if row["findings"]
     }
 
-    violations = drift(config, "policy", "check", "--format", "json", code=Exit.FINDINGS)
+    violations = run_drift(config, "policy", "check", "--format", "json", code=Exit.FINDINGS)
     assert {
         (row["name"], tuple(row["events"]), row["category"], row["severity"], row["detail"])
         for row in sections["policy"]
@@ -100,3 +100,24 @@ def test_the_digest_lists_the_findings_and_violations_the_commands_list(
         for v in violations["violations"]
     }
     assert len(violations["violations"]) == 2  # email on two events, phone on the user
+
+
+def test_report_and_the_digest_leave_out_the_same_never_read_source(
+    tmp_path: Path, db_url: str
+) -> None:
+    (tmp_path / "events.ndjson").write_text(EVENTS)
+    config = tmp_path / "drift.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n'
+        '[[sources]]\nname = "web"\ntype = "events"\npath = "events.ndjson"\n'
+        '[[sources]]\nname = "app"\ntype = "events"\npath = "missing.ndjson"\n'
+        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
+    )
+    run_drift(config, "db", "upgrade")
+    run_drift(config, "run", code=Exit.PARTIAL)  # "app" fails: never read, so not mailed
+    (digest_file,) = (tmp_path / "reports").glob("*.json")
+    mailed = json.loads(digest_file.read_text())["sources"]
+
+    reported = run_drift(config, "report", "--format", "json")["sources"]
+
+    assert [s["name"] for s in reported] == [s["name"] for s in mailed] == ["web"]
