@@ -13,7 +13,6 @@ from drift.app import App
 from drift.diff.engine import compare
 from drift.errors import ConfigError, DriftError
 from drift.model import Change, ChangeKind, Provenance, Scope
-from drift.plugins import source_classes
 from drift.store import outbox, queries
 
 if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/
@@ -71,8 +70,8 @@ def _unlisting(app: App, source: str) -> bool:
         config = app.config.source(source)
     except DriftError:
         return False
-    cls = source_classes().get(config.type)
-    return bool(cls and (cls.absence_is_unlisting or cls.provenance is Provenance.OBSERVED))
+    cls = app.source_class(config.type)
+    return cls.absence_is_unlisting or cls.provenance is Provenance.OBSERVED
 
 
 # --------------------------------------------------------------------------- since the last digest

@@ -32,7 +32,6 @@ from drift.app import App
 from drift.govern.properties import FindingsFn
 from drift.govern.reconcile import new_undocumented
 from drift.model import RenderedDigest, Schema, SourceStatus, utcnow
-from drift.plugins import source_classes
 from drift.report.build import build_digest
 from drift.report.model import (
     Digest,
@@ -155,7 +154,7 @@ def _part(
 ) -> SourcePart:
     """One source's part: failed, or what changed since ``last`` with its findings."""
     type_ = app.config.source(name).type
-    provenance = source_classes()[type_].provenance
+    provenance = app.source_class(type_).provenance
     current = None if failed is not None else latest_snapshot(session, name)
     if current is None:
         reason = failed or "never read successfully; see `drift status`"

@@ -14,7 +14,6 @@ from drift.govern.inventory import CrossProperty, Holding, PropertyRow, by_prope
 from drift.govern.inventory import inventory as property_rows
 from drift.govern.policy import source_type
 from drift.model import Severity, SourceRole
-from drift.plugins import source_role
 
 __all__ = ["CrossProperty", "Holding", "Inventory", "PropertyRow", "inventory"]
 
@@ -62,5 +61,7 @@ def _across(
 
 def _plan_sources(app: App, available: Iterable[str]) -> set[str]:
     plans = {b.plan for b in app.config.reconcile}
-    plans |= {s.name for s in app.config.sources if source_role(s.type) is SourceRole.PLAN}
+    plans |= {
+        s.name for s in app.config.sources if app.source_class(s.type).role is SourceRole.PLAN
+    }
     return plans & set(available)
