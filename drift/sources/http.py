@@ -354,6 +354,12 @@ class PageGuard:
     def __init__(self, source: str, what: str, max_pages: int | None = None) -> None:
         self.source, self.what, self.max_pages = source, what, max_pages or MAX_PAGES
         self.seen: set[str] = set()
+        self.pages = 1  # the first page is read without a cursor
+
+    def first(self, cursor: str) -> str:
+        """Remember the first page's own cursor (a listing that points back to it is a cycle)."""
+        self.seen.add(cursor)
+        return cursor
 
     def next(self, cursor: str) -> str:
         """Record ``cursor`` as the next page to fetch; raise on a repeat or past the cap."""
@@ -362,10 +368,11 @@ class PageGuard:
                 f"source '{self.source}': {self.what} pagination returned a cursor it already "
                 "gave (a cycle); the vendor's listing is inconsistent, try again later"
             )
-        if len(self.seen) + 1 >= self.max_pages:
+        if self.pages >= self.max_pages:
             raise BadResponse(
                 f"source '{self.source}': {self.what} has more than {self.max_pages} pages; "
                 "stopped rather than fetch a partial or endless listing"
             )
         self.seen.add(cursor)
+        self.pages += 1
         return cursor

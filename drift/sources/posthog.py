@@ -131,7 +131,7 @@ class PostHogSource(VendorSource):
         """DRF limit/offset: follow the *query* of ``next`` until it is null."""
         guard = self.page_guard(f"PostHog {path}")
         query = {k: str(v) for k, v in {**params, "limit": PAGE_SIZE, "offset": 0}.items()}
-        guard.next(_page_key(query))
+        guard.first(_page_key(query))
         out: list[Mapping[str, Any]] = []
         while True:
             body = http.get_json(path, query)

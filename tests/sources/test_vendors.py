@@ -224,6 +224,31 @@ def test_runaway_page_count(httpserver, clock, vendor: str) -> None:
     assert len(httpserver.log) <= 5
 
 
+@pytest.mark.parametrize("vendor", ["segment", "posthog"])
+def test_a_listing_of_exactly_max_pages_is_read_whole(httpserver, clock, vendor: str) -> None:
+    pages = iter(range(10_000))
+
+    def handler(request):  # type: ignore[no-untyped-def]
+        import json
+
+        from werkzeug import Response
+
+        n = next(pages)
+        more = n < 4  # five pages in all
+        if vendor == "segment":
+            body = {
+                "data": {"trackingPlans": [], "pagination": {"next": f"c{n}" if more else None}}
+            }
+        else:
+            body = {"results": [], "next": f"https://x/?limit=1&offset={n + 1}" if more else None}
+        return Response(json.dumps(body), content_type="application/json")
+
+    first(httpserver, vendor).respond_with_handler(handler)
+    serve_happy(httpserver, vendor)  # the vendor's other listings
+    fetch(vendor, httpserver, clock, max_pages=5)
+    assert next(pages) == 5  # every page was read
+
+
 def test_posthog_next_url_host_is_ignored(httpserver: HTTPServer, clock) -> None:
     """The ``next`` URL names another host; only its query is used, on our own base URL."""
     serve_happy(httpserver, "posthog")
