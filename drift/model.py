@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import json
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
+
+from drift import canonical
+from drift.canonical import canonical_json as canonical_json  # re-exported: home is canonical.py
+from drift.canonical import digest
+from drift.canonical import sha256_hex as sha256_hex
+from drift.canonical import utf8 as utf8
 
 
 class Scope(StrEnum):
@@ -116,30 +120,6 @@ def vendor_time(raw: Any) -> dt.datetime | None:
 def nfc(text: str) -> str:
     """Names are compared in Unicode NFC so that visually equal names are equal."""
     return unicodedata.normalize("NFC", text)
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace, UTF-8 kept: the byte-stable form that gets hashed.
-
-    A lone surrogate (valid in JSON, not in UTF-8) is written as its ``\\uXXXX`` escape, so the
-    text is always valid UTF-8 and still loads back to the exact value.
-    """
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if text.isascii():
-        return text
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def utf8(text: str) -> bytes:
-    """UTF-8 bytes of any string; a lone surrogate (from a vendor's JSON) is kept, not a crash."""
-    return text.encode("utf-8", "surrogatepass")
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(utf8(text)).hexdigest()
 
 
 def normalize_types(raw: Any) -> list[str]:
@@ -243,8 +223,14 @@ class Item:
         return canonical_json(self.definition)
 
     @cached_property
+    def definition_digest(self) -> bytes:
+        """SHA-256 of the canonical definition, computed once: its hex is ``definition_hash``,
+        its first 16 bytes the stored identity."""
+        return digest(self.definition_json)
+
+    @property
     def definition_hash(self) -> str:
-        return sha256_hex(self.definition_json)
+        return self.definition_digest.hex()
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -253,6 +239,10 @@ class Item:
     @property
     def description(self) -> str:
         return str(self.definition.get("description", ""))
+
+
+#: What the content hash covers of each item, in order (a tuple is written as a JSON array).
+_CONTENT_FIELDS = attrgetter("scope", "event", "name", "definition")
 
 
 @dataclass(frozen=True)
@@ -276,10 +266,11 @@ class Schema:
 
     @cached_property
     def content_hash(self) -> str:
-        digest = hashlib.sha256()
-        for item in self.items:
-            digest.update(f"{item.key.hash}:{item.definition_hash}\n".encode())
-        return digest.hexdigest()
+        """SHA-256 of the canonical JSON of every item (scope, event, name, definition) in key
+        order, written in one pass: equal hashes mean equal schemas, so recording an unchanged
+        schema compares this one hash with the last snapshot's instead of one per item."""
+        with canonical.paused_gc():
+            return canonical.content_hash(list(map(_CONTENT_FIELDS, self.items)))
 
     def by_key(self) -> dict[ItemKey, Item]:
         return {item.key: item for item in self.items}

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import daily_schemas
 
-from drift.model import Schema
+from drift.model import Item, Schema
 from drift.store.database import Database
 from drift.store.record import record_snapshot
 
@@ -44,6 +44,12 @@ def json_copy(schema: Schema) -> bytes:
         for i in schema.items
     ]
     return json.dumps({"source": schema.source, "items": items}, ensure_ascii=False).encode()
+
+
+def fresh(schema: Schema) -> Schema:
+    """The same content in new objects, as a new run's fetch gives it: nothing hashed yet."""
+    items = (Item(i.scope, i.event, i.name, i.definition, i.vendor_since) for i in schema.items)
+    return Schema(schema.source, schema.provenance, tuple(items))
 
 
 SERVERS = {
@@ -91,9 +97,10 @@ def main() -> None:
             if len(times) % 50 == 0:
                 print(f"  day {len(times)}: {times[-1]:.2f} s", file=sys.stderr)
         assert last is not None
+        again = fresh(last)
         start = time.perf_counter()
         with db.session() as session:
-            record_snapshot(session, last, source_type="bench", taken_at=taken_at)
+            record_snapshot(session, again, source_type="bench", taken_at=taken_at)
         unchanged = time.perf_counter() - start
         db.dispose()  # the last connection closing checkpoints the WAL into the file
         db_size = sum(p.stat().st_size for p in Path(tmp).glob("bench.db*"))
@@ -105,7 +112,7 @@ def main() -> None:
         f"per daily snapshot      median {statistics.median(times[1:]):.2f} s, "
         f"max {max(times[1:]):.2f} s"
     )
-    print(f"unchanged 100k schema   {unchanged:.2f} s   (target: well under 2 s)")
+    print(f"unchanged 100k schema   {unchanged:.2f} s   (hashing included; target: under 1 s)")
     if args.backend != "sqlite":
         return  # sizes below are of the SQLite file
     print(f"database after a year   {db_size / 2**20:.1f} MiB")

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from drift.model import Item, ItemKey, Schema, Scope, key_text, utf8
+from drift.canonical import paused_gc, utf8
+from drift.model import Item, ItemKey, Schema, Scope, key_text
 from drift.store import bulk
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 from drift.store.vendor_text import stored_text
@@ -80,8 +81,21 @@ def record_snapshot(
 ) -> Recorded:
     """Write one snapshot of ``schema`` inside the caller's transaction; ``reader_version`` is
     the version of the connector that read it."""
+    with paused_gc():  # per-item tuples over a big schema set off full collections otherwise
+        return _record(session, schema, source_type, taken_at, fetch_ms, run_id, reader_version)
+
+
+def _record(
+    session: Session,
+    schema: Schema,
+    source_type: str,
+    taken_at: dt.datetime,
+    fetch_ms: int,
+    run_id: int | None,
+    reader_version: int,
+) -> Recorded:
     source = source_row(session, schema.source, source_type, taken_at)
-    open_rows = _open_items(session, source.id)
+    unchanged = _same_as_last(session, source.id, schema)
     snapshot = SnapshotRow(
         source_id=source.id,
         taken_at=taken_at,
@@ -97,7 +111,35 @@ def record_snapshot(
     )
     session.add(snapshot)
     session.flush()
+    added = removed = changed = 0
+    if not unchanged:
+        added, removed, changed = _record_changes(session, source.id, snapshot.id, schema)
+    _keep_vendor_dates(session, source.id, schema.items)
+    snapshot.added, snapshot.removed, snapshot.changed = added, removed, changed
+    return Recorded(snapshot.id, source.id, len(schema.items), added, removed, changed)
 
+
+def _same_as_last(session: Session, source_id: int, schema: Schema) -> bool:
+    """The schema hashes like the source's last snapshot and the source holds as many open
+    items: nothing to compare item by item (the near-floor path for an unchanged source)."""
+    last = session.scalar(
+        select(SnapshotRow.content_hash)
+        .where(SnapshotRow.source_id == source_id)
+        .order_by(SnapshotRow.id.desc())
+        .limit(1)
+    )
+    if last != schema.content_hash:
+        return False
+    present = select(func.count()).where(ItemRow.source_id == source_id, ItemRow.valid_to.is_(None))
+    return session.scalar(present) == len(schema.items)
+
+
+def _record_changes(
+    session: Session, source_id: int, snapshot_id: int, schema: Schema
+) -> tuple[int, int, int]:
+    """Open intervals for new and changed items, close them for changed and vanished ones; one
+    pass over the key and definition hashes. Returns (added, removed, changed)."""
+    open_rows = _open_items(session, source_id)
     seen: set[bytes] = set()
     to_open: list[Opened] = []
     to_close: list[int] = []
@@ -106,21 +148,18 @@ def record_snapshot(
         kh = key_h16(item)
         seen.add(kh)
         current = open_rows.get(kh)
+        dh = item.definition_digest[:16]
         if current is None:
-            to_open.append(Opened(item, kh, h16(item.definition_json)))
+            to_open.append(Opened(item, kh, dh))
             added += 1
-        elif current[1] != (dh := h16(item.definition_json)):
+        elif current[1] != dh:
             to_close.append(current[0])
             to_open.append(Opened(item, kh, dh))
             changed += 1
     vanished = [row_id for kh, (row_id, _) in open_rows.items() if kh not in seen]
-    to_close.extend(vanished)
-
-    _close(session, to_close, snapshot.id)
-    _open(session, source.id, snapshot.id, to_open)
-    _keep_vendor_dates(session, source.id, schema.items)
-    snapshot.added, snapshot.removed, snapshot.changed = added, len(vanished), changed
-    return Recorded(snapshot.id, source.id, len(schema.items), added, len(vanished), changed)
+    _close(session, [*to_close, *vanished], snapshot_id)
+    _open(session, source_id, snapshot_id, to_open)
+    return added, len(vanished), changed
 
 
 def _keep_vendor_dates(session: Session, source_id: int, items: Iterable[Item]) -> None:

@@ -8,7 +8,7 @@ UTF-8 at all, PostgreSQL refuses NUL in text, and MariaDB's TEXT holds 65,535 by
   characters as ``\\u0000`` / ``\\ud800`` and backslashes doubled, and read back exactly. A name
   that itself starts with ``U+FFFF`` (a Unicode noncharacter) is stored the same way, so the form
   is never ambiguous; every other name is stored as it is;
-- definitions are canonical JSON, where NUL and (see ``drift.model.canonical_json``) lone
+- definitions are canonical JSON, where NUL and (see ``drift.canonical``) lone
   surrogates are already ``\\uXXXX`` escapes.
 
 People see such names through ``drift.report.escape.visible``: ``email\\ud800``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from drift.diff.engine import compare, diff_schemas
 from drift.errors import StoreError
@@ -230,3 +230,25 @@ def test_a_schema_larger_than_one_lookup_batch_round_trips_and_shares_definition
         schema(*day0).content_hash,
         schema(*day1).content_hash,
     ]
+
+
+def test_an_unchanged_schema_is_recognised_by_its_content_hash_only_when_the_store_agrees(
+    database: Database,
+) -> None:
+    """#15.4: the same content hash as the last snapshot skips the per-item comparison, unless
+    the source's open items no longer number what that snapshot held (a store edited by hand)."""
+    s = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="string"))
+    store(database, s)
+    again = store(database, s, day=1)
+    assert again.unchanged and count(database, ItemRow) == 2
+    with database.session() as session:  # someone closes an interval by hand
+        key_id = session.scalar(select(func.min(ItemRow.key_id)))
+        session.execute(
+            update(ItemRow)
+            .where(ItemRow.key_id == key_id, ItemRow.valid_to.is_(None))
+            .values(valid_to=again.snapshot_id)
+        )
+    repaired = store(database, s, day=2)
+    assert (repaired.added, repaired.removed, repaired.changed) == (1, 0, 0)
+    with database.session() as session:
+        assert queries.state_at(session, repaired.snapshot_id).content_hash == s.content_hash
