@@ -319,11 +319,12 @@ class ScheduleRunner:
 
     def _listen(self) -> None:
         self.scheduler.add_listener(
-            self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+            self.log_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
         )
         self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
 
-    def _on_job_event(self, event: JobExecutionEvent) -> None:
+    def log_job_event(self, event: JobExecutionEvent) -> None:
+        """One structured warning line for a job error, miss or overlap (the listener)."""
         names = {
             EVENT_JOB_ERROR: "job_error",
             EVENT_JOB_MISSED: "job_missed",

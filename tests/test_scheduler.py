@@ -186,7 +186,7 @@ def test_scheduler_events_become_structured_log_lines(
     runner = ScheduleRunner(make_app(tmp_path), _never)
     event = JobExecutionEvent(EVENT_JOB_MISSED, scheduler.JOB_ID, "default", dt.datetime.now(UTC))
     with caplog.at_level(logging.WARNING, logger="drift.scheduler"):
-        runner._on_job_event(event)
+        runner.log_job_event(event)
     (record,) = caplog.records
     assert getattr(record, "event", None) == "job_missed"
 
