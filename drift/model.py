@@ -187,6 +187,16 @@ class ItemKey(NamedTuple):
         return sha256_hex(key_text(self.scope, self.event, self.name))
 
     @property
+    def place(self) -> str:
+        """Where a property lives, for people (the one display form in every output): its event,
+        ``*`` (any event), ``(user)`` or ``(group:TYPE)``. Display only: never stored or parsed."""
+        if self.scope is Scope.USER_PROPERTY:
+            return "(user)"
+        if self.scope is Scope.GROUP_PROPERTY:
+            return f"(group:{self.event})"
+        return self.event or ANY_EVENT
+
+    @property
     def label(self) -> str:
         if self.scope is Scope.EVENT:
             return self.event

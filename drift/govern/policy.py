@@ -24,7 +24,6 @@ from drift.govern.properties import (
     PropertyGroup,
     group_by_name,
     group_findings,
-    where,
 )
 from drift.model import (
     TEMPORARY,
@@ -163,7 +162,7 @@ def _violation(
         source=group.source,
         key=items[0].key,
         name=group.name,
-        events=tuple(where(i.key) for i in items),
+        events=tuple(i.key.place for i in items),
         category=category,
         severity=top.severity,
         policy=block.label,
@@ -246,7 +245,7 @@ def apply_acks(
 
 
 def _narrowed(violation: Violation, keys: Sequence[ItemKey]) -> Violation:
-    return replace(violation, key=keys[0], keys=tuple(keys), events=tuple(where(k) for k in keys))
+    return replace(violation, key=keys[0], keys=tuple(keys), events=tuple(k.place for k in keys))
 
 
 def check_policies(

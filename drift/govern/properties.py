@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from drift.classify.vendor_labels import category_severities, with_labels
-from drift.model import ANY_EVENT, Classifier, Finding, Item, ItemKey, Schema, Scope
+from drift.model import Classifier, Finding, Item, ItemKey, Schema, Scope
 
 PROPERTY_SCOPES = frozenset({Scope.EVENT_PROPERTY, Scope.USER_PROPERTY, Scope.GROUP_PROPERTY})
 
@@ -35,15 +35,6 @@ def cached_findings(classifier: Classifier, maxsize: int = 65536) -> FindingsFn:
     return findings
 
 
-def where(key: ItemKey) -> str:
-    """Where a property sits, for people: its event, ``*``, ``(user)`` or ``(group:x)``."""
-    if key.scope is Scope.USER_PROPERTY:
-        return "(user)"
-    if key.scope is Scope.GROUP_PROPERTY:
-        return f"(group:{key.event})"
-    return key.event or ANY_EVENT
-
-
 @dataclass(frozen=True)
 class PropertyGroup:
     """Every item of one property name on one source (its events, user or group variants)."""
@@ -58,7 +49,7 @@ class PropertyGroup:
 
     @property
     def events(self) -> tuple[str, ...]:
-        return tuple(where(item.key) for item in self.items)
+        return tuple(item.key.place for item in self.items)
 
     @property
     def types(self) -> tuple[str, ...]:

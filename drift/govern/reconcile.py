@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from drift.config import DriftConfig, ReconcileConfig
-from drift.govern.properties import property_items, types_compatible, where
+from drift.govern.properties import property_items, types_compatible
 from drift.model import Item, ItemKey, Schema, Scope
 from drift.plugins import source_class
 
@@ -175,7 +175,7 @@ def _grouped(pairs: Iterable[tuple[K, Item]]) -> dict[K, list[Item]]:
 
 
 def _events(items: Iterable[Item]) -> tuple[str, ...]:
-    return tuple(sorted({where(i.key) for i in items}))
+    return tuple(sorted({i.key.place for i in items}))
 
 
 def _types(items: Iterable[Item]) -> tuple[str, ...]:

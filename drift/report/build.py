@@ -224,9 +224,9 @@ def _policy_rows(src: SourceInput) -> list[Row]:
 
 
 def _carriers(key: ItemKey) -> tuple[str, ...]:
-    """Events (or the group type) carrying a property; none for events and user properties,
-    which the row labels by their scope instead of showing "on" an empty name."""
-    return (key.event,) if key.scope is not Scope.EVENT and key.event else ()
+    """Where a property lives (:attr:`ItemKey.place`: the event, or ``(group:TYPE)``); none for
+    events and user properties, which the row labels by their scope instead."""
+    return (key.place,) if key.scope is not Scope.EVENT and key.event else ()
 
 
 def _undocumented_rows(src: SourceInput, tz: dt.tzinfo) -> list[Row]:

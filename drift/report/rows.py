@@ -28,7 +28,7 @@ def row_key(key: ItemKey) -> tuple[str, str]:
 def _base_row(keys: Sequence[ItemKey], findings: Iterable[Finding], **extra: Any) -> Row:
     first = keys[0]
     found = ranked_findings(findings)
-    events = sorted({k.event for k in keys if k.scope is not Scope.EVENT and k.event})
+    events = sorted({k.place for k in keys if k.scope is not Scope.EVENT and k.event})
     return Row(
         scope=first.scope,
         name=first.event if first.scope is Scope.EVENT else first.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drift.model import ChangeKind, Scope, Severity
+from drift.model import ChangeKind, Severity
 from drift.report.build import row_order
 from drift.report.model import SECTION_TITLES, Digest, Row, Section, SourceDigest
 
@@ -148,5 +148,6 @@ def why(row: Row) -> str:
 
 
 def carried_by(row: Row) -> str:
-    """How a row's ``events`` are introduced: events carry a property, a group type holds one."""
-    return "group type" if row.scope is Scope.GROUP_PROPERTY else "on"
+    """How a row's ``events`` are introduced: "on" an event or ``(group:TYPE)``
+    (:attr:`ItemKey.place`, the one display form of where a property lives)."""
+    return "on"

@@ -57,7 +57,7 @@ class Exposure:
 
     @property
     def events(self) -> tuple[str, ...]:
-        return tuple(sorted({_where(i.key) for i in self.intervals}))
+        return tuple(sorted({i.key.place for i in self.intervals}))
 
 
 @dataclass(frozen=True)
@@ -250,12 +250,3 @@ def _name_intervals(
 
 def _all_sources(session: Session) -> list[str]:
     return list(session.scalars(select(SourceRow.name).order_by(SourceRow.name)))
-
-
-def _where(key: ItemKey) -> str:
-    """Where a property lives: its event, or (user)/(group TYPE) for profile properties."""
-    if key.scope is Scope.USER_PROPERTY:
-        return "(user)"
-    if key.scope is Scope.GROUP_PROPERTY:
-        return f"(group {key.event})"
-    return key.event

@@ -87,9 +87,9 @@ def test_user_and_group_properties_are_labelled(rendered) -> None:  # type: igno
     assert f"{VIOLATED} (user property) at zzz-web" in rendered.text
     assert "on: \n" not in rendered.text and "on <code></code>" not in rendered.html
     assert "(user property)" in rendered.html
-    assert "group type: company" in rendered.text
-    assert "group type <code" in rendered.html and ">company</code>" in rendered.html
-    assert "group type" in rendered.slack
+    assert "on: (group:company)" in rendered.text  # ItemKey.place, as in every command
+    assert ">(group:company)</code>" in rendered.html
+    assert "(group property) on `(group:company)`" in rendered.slack
 
 
 def test_subject_and_counts_table_agree(rendered) -> None:  # type: ignore[no-untyped-def]
