@@ -24,6 +24,7 @@ from drift.errors import ConfigError
 from drift.exitcodes import Exit
 from drift.logs import notice, problem
 from drift.model import Severity, utcnow
+from drift.report import evidence as evidence_page
 from drift.report.escape import markdown, visible
 
 ROW_COLUMNS = [
@@ -163,7 +164,7 @@ def render_exposure(
         emit(rows, fmt, [], document=_exposure_doc(report, rows, tz, given, provenance))
     elif fmt == "html":
         document = _exposure_doc(report, rows, tz, given, provenance)
-        click.echo(evidence.render(document, provenance or evidence.about("", None)))
+        click.echo(evidence_page.render(document, provenance or evidence.about("", None)))
     elif fmt == "csv":
         emit(_csv_rows(report, rows, tz), fmt, [*ROW_COLUMNS, "coverage"])
     elif fmt == "markdown":
