@@ -10,8 +10,10 @@ DriftError                  one line for the user; .transient says "retry next r
 │   └── DeadlineExceeded    the per-source deadline passed (transient)
 ├── StoreError              the database refused or is on an old schema
 │   └── LeaseHeld           another run holds the run lease
+│       └── LeaseLost       this run's lease was taken over: its results are not committed
 ├── DeliveryError           a digest could not be delivered (see .transient)
-│   └── PossiblyDelivered   sent, but no answer: the receiver may have it (not re-sent blindly)
+│   ├── PossiblyDelivered   sent, but no answer: the receiver may have it (not re-sent blindly)
+│   └── MessageTooLarge     the mail server refused the message for its size (552 / 5.3.4)
 ├── Cancelled               the run was asked to stop: SIGTERM, deadline, lost lease (transient)
 └── RetryableAttempt        one HTTP attempt failed in a way worth retrying (never leaves the
                             source HTTP helper: it retries, then raises a SourceError)
@@ -79,6 +81,12 @@ class LeaseHeld(StoreError):
     transient = True
 
 
+class LeaseLost(LeaseHeld):
+    """This run's lease expired and was taken over (or released); its results must not commit."""
+
+    transient = True
+
+
 class DeliveryError(DriftError):
     """A digest could not be delivered to a channel (``retry_after``: seconds the receiver asked
     us to wait, if it said)."""
@@ -93,6 +101,13 @@ class DeliveryError(DriftError):
 class PossiblyDelivered(DeliveryError):
     """The message went out and no answer came back (a timeout or a dropped connection after the
     request or the SMTP DATA was sent): the receiver may have it. Not retried blindly."""
+
+    transient = False
+
+
+class MessageTooLarge(DeliveryError):
+    """The mail server refused the message for its size (552 / 5.3.4); the email notifier catches
+    it and sends the digest once more without its attachments."""
 
     transient = False
 

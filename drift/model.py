@@ -311,6 +311,8 @@ class Severity(StrEnum):
 
 _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 _BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
+#: Every severity, most severe first (counts, summaries and metrics list them in this order).
+MOST_SEVERE_FIRST = (Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 
 
 def most_severe_level(levels: Iterable[Severity | None]) -> Severity | None:

@@ -6,7 +6,6 @@ module of drift (the digest uses the same functions)."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import sys
 from collections.abc import Mapping, Sequence
@@ -111,7 +110,7 @@ def to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> st
 
 
 def to_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str = "") -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    head = "".join(f"<th>{html_text(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html_text(field(r, c))}</td>" for c in columns) + "</tr>"
         for r in rows

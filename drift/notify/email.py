@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from drift.config_blocks import ConfigPath
-from drift.errors import ConfigError, DeliveryError
+from drift.errors import ConfigError, DeliveryError, MessageTooLarge
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest, utcnow
 from drift.notify.base import NotifierConfig
 from drift.notify.smtp_errors import translate
@@ -147,10 +147,6 @@ class _TrackingSSL(_Tracking, smtplib.SMTP_SSL):
     pass
 
 
-class _TooLarge(Exception):
-    """The server refused the message for its size (552 / 5.3.4)."""
-
-
 def _too_large(exc: BaseException) -> bool:
     if not isinstance(exc, smtplib.SMTPResponseException):
         return False
@@ -182,7 +178,7 @@ class EmailNotifier:
         without attachments, saying where the full list is: never a lost digest."""
         try:
             refused = self._send_once(build_message(digest, self.config))
-        except _TooLarge:
+        except MessageTooLarge:
             if not digest.attachments:
                 raise DeliveryError(
                     f"email {self.config.label()}: the server refused the message as too large "
@@ -195,7 +191,7 @@ class EmailNotifier:
     def _send_short(self, digest: RenderedDigest) -> dict[str, tuple[int, bytes]]:
         try:
             return self._send_once(build_message(shortened(digest), self.config))
-        except _TooLarge:
+        except MessageTooLarge:
             raise DeliveryError(
                 f"email {self.config.label()}: the server refused even the shortened message "
                 "as too large",
@@ -250,7 +246,9 @@ class EmailNotifier:
             return smtp.send_message(msg, self.config.from_, list(self.config.to))
         except (smtplib.SMTPException, OSError) as exc:
             if _too_large(exc):
-                raise _TooLarge from None
+                raise MessageTooLarge(
+                    f"email {self.config.label()}: refused as too large"
+                ) from None
             sent = smtp is not None and smtp.data_started
             raise translate(exc, self.config.label(), data_sent=sent) from None
         finally:

@@ -13,14 +13,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import time
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
 from drift.errors import ConfigError
-from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
+from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest, utcnow
 from drift.notify._http import post
 from drift.notify.base import NotifierConfig
 from drift.report.serialize import fit_json
@@ -87,7 +86,7 @@ class WebhookNotifier:
     ) -> tuple[bytes, Mapping[str, str]]:
         body = fit_body(digest.json, self.config.max_body_bytes)
         msg_id = digest.digest_id.replace(".", "_")
-        timestamp = int(time.time())
+        timestamp = int(utcnow().timestamp())
         headers = {
             "content-type": "application/json",
             "user-agent": "drift-digest",

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from drift.model import MOST_SEVERE_FIRST
 from drift.report.escape import mark_lookalike, visible
 
 
@@ -58,7 +59,7 @@ def render(document: Mapping[str, Any], provenance: Mapping[str, str]) -> str:
         **document,
         "about": provenance,
         "severities": {
-            s: sum(1 for p in properties if p["severity"] == s) for s in ("high", "medium", "low")
+            s.value: sum(1 for p in properties if p["severity"] == s) for s in MOST_SEVERE_FIRST
         },
         "partial": [c for c in document["coverage"] if c["extent"] != "full"],
         "snapshot_rows": [

@@ -31,7 +31,7 @@ from sqlalchemy import or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from drift.errors import LeaseHeld, StoreError
+from drift.errors import LeaseHeld, LeaseLost, StoreError
 from drift.store.database import Database
 from drift.store.tables import LeaseRow
 
@@ -47,12 +47,6 @@ _NOW_SQL = {
     "mysql": "SELECT UTC_TIMESTAMP(6)",
     "mariadb": "SELECT UTC_TIMESTAMP(6)",
 }
-
-
-class LeaseLost(LeaseHeld):
-    """This run's lease expired and was taken over (or released); its results must not commit."""
-
-    transient = True
 
 
 @dataclass(frozen=True)

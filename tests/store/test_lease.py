@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import LeaseHeld
+from drift.errors import LeaseHeld, LeaseLost
 from drift.store import lease as leases
 from drift.store.database import Database
-from drift.store.lease import LeaseLost, RunLease
+from drift.store.lease import RunLease
 from tests.conftest import _empty
 
 
