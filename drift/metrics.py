@@ -8,24 +8,20 @@ severity in the newest digest, and the last run's duration, exit code and time.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, start_http_server, write_to_textfile
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from drift.answers import status as health
+from drift.answers.status import OpenDelivery, SourceHealth, Status
 from drift.app import App
 from drift.delivery import channel_names
-from drift.store import outbox, runs
-from drift.store.tables import DigestRow, RunSourceRow
-
-SEVERITIES = {"high": "new_high", "medium": "new_medium", "low": "new_low"}
+from drift.model import MOST_SEVERE_FIRST, DeliveryStatus
 
 
 class DriftCollector(Collector):
@@ -35,11 +31,12 @@ class DriftCollector(Collector):
         self.app = app
 
     def collect(self) -> Iterator[Metric]:
-        with self.app.database.session() as session:
-            yield from _sources(session, [s.name for s in self.app.config.sources])
-            yield _deliveries(session, [n for n, _ in channel_names(self.app.config)])
-            yield _findings(session)
-            yield from _last_run(session)
+        found = health.status(self.app)  # what `drift status` and its exit code judge
+        channels = [n for n, _ in channel_names(self.app.config)]
+        yield from _sources([s for s in found.sources if s.configured])
+        yield _deliveries([d for d in found.deliveries if d.channel in channels], channels)
+        yield _findings(found.digest_counts)
+        yield from _last_run(found)
 
 
 def registry(app: App) -> CollectorRegistry:
@@ -59,16 +56,7 @@ def serve(app: App, port: int, addr: str = "0.0.0.0") -> Any:  # noqa: S104 - a 
     return start_http_server(port, addr=addr, registry=registry(app))
 
 
-def _sources(session: Session, configured: list[str]) -> Iterator[Metric]:
-    last = runs.last_successful_snapshot_per_source(session)
-    outcomes = runs.last_source_outcomes(session)
-    failures = dict(
-        session.execute(
-            select(RunSourceRow.source_name, func.count())
-            .where(RunSourceRow.status == "failed")
-            .group_by(RunSourceRow.source_name)
-        ).all()
-    )
+def _sources(configured: list[SourceHealth]) -> Iterator[Metric]:
     success = GaugeMetricFamily(
         "drift_source_last_success_timestamp_seconds",
         "When the source was last read successfully (Unix time; absent: never).",
@@ -81,48 +69,46 @@ def _sources(session: Session, configured: list[str]) -> Iterator[Metric]:
         "drift_source_failures", "Failed reads of the source (in the kept run history).",
         labels=["source"],
     )  # fmt: skip
-    for name in configured:
-        if name in last:
-            success.add_metric([name], last[name].taken_at.timestamp())
-        outcome = outcomes.get(name)
-        up.add_metric([name], 0.0 if outcome is None or outcome.status == "failed" else 1.0)
-        failed.add_metric([name], float(failures.get(name, 0)))
+    for source in configured:
+        name = source.source
+        if source.last_snapshot is not None:
+            success.add_metric([name], source.last_snapshot.taken_at.timestamp())
+        up.add_metric([name], 1.0 if source.up else 0.0)
+        failed.add_metric([name], float(source.failures))
     yield from (success, up, failed)
 
 
-def _deliveries(session: Session, channels: list[str]) -> Metric:
-    open_ = Counter((d.channel, str(d.status)) for d in outbox.undelivered(session, channels))
+def _deliveries(open_deliveries: list[OpenDelivery], channels: list[str]) -> Metric:
+    open_ = Counter((d.channel, str(d.status)) for d in open_deliveries)
     gauge = GaugeMetricFamily(
         "drift_deliveries_undelivered",
         "Digests not delivered to a channel, by outbox status (pending: waiting for a retry).",
         labels=["channel", "status"],
     )
+    statuses = (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.POSSIBLY_DELIVERED)
     for channel in channels:
-        for status in ("pending", "failed", outbox.POSSIBLY_DELIVERED):
-            gauge.add_metric([channel, status], float(open_.get((channel, status), 0)))
+        for status in statuses:
+            gauge.add_metric([channel, status.value], float(open_.get((channel, status), 0)))
     return gauge
 
 
-def _findings(session: Session) -> Metric:
-    body = session.scalar(select(DigestRow.body_json).order_by(DigestRow.id.desc()).limit(1))
-    counts = json.loads(body).get("counts", {}) if body else {}
+def _findings(counts: Mapping[str, int]) -> Metric:
     gauge = GaugeMetricFamily(
         "drift_findings",
         "New findings by severity, and policy violations, in the newest digest.",
         labels=["severity"],
     )
-    for severity, key in SEVERITIES.items():
-        gauge.add_metric([severity], float(counts.get(key, 0)))
+    for severity in MOST_SEVERE_FIRST:  # the digest counts them as new_high, new_medium...
+        gauge.add_metric([severity.value], float(counts.get(f"new_{severity.value}", 0)))
     gauge.add_metric(["policy_violation"], float(counts.get("policy_violations", 0)))
     return gauge
 
 
-def _last_run(session: Session) -> Iterator[Metric]:
-    last = runs.last_runs(session, 1, include_dry_runs=False)
-    finished = last[0].finished_at if last else None
-    if finished is None:
+def _last_run(found: Status) -> Iterator[Metric]:
+    run = found.last_run
+    finished = run.finished_at if run else None
+    if run is None or finished is None:
         return
-    run = last[0]
     yield GaugeMetricFamily(
         "drift_last_run_duration_seconds", "How long the last finished run took.",
         value=(finished - run.started_at).total_seconds(),

@@ -1,5 +1,8 @@
 """The daily job's health: last run, next run, each source's freshness, deliveries not sent.
 
+``drift status`` (and its exit code) and the Prometheus metrics (:mod:`drift.metrics`) are both
+formatted from :func:`status`, so they can never disagree.
+
 A source that silently stopped being read is the failure people miss, so every configured source
 is listed with the age of its last good snapshot, and flagged when its last read failed, it was
 never read, or it is more than :data:`STALE_AFTER` old.
@@ -8,7 +11,9 @@ never read, or it is more than :data:`STALE_AFTER` old.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from drift.app import App
 from drift.cron import next_fire_time
@@ -34,6 +39,13 @@ class SourceHealth:
     last_snapshot: runs.SnapshotAt | None
     age: dt.timedelta | None  # since the last good snapshot
     flag: str  # "ok", "failed", "stale: not read for N days", "never read", ...
+    failures: int = 0  # failed reads in the kept run history
+
+    @property
+    def up(self) -> bool:
+        """Its last read (in the newest run that tried it) succeeded."""
+        outcome = self.last_outcome
+        return outcome is not None and outcome.status is not SourceStatus.FAILED
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class Status:
     lease: LeaseState | None  # only while held
     sources: tuple[SourceHealth, ...]
     deliveries: tuple[OpenDelivery, ...]  # not delivered: waiting, or given up on
+    #: The newest digest's ``counts`` (``new_high``, ``policy_violations``...; empty: none yet).
+    digest_counts: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -85,7 +99,9 @@ def status(app: App, now: dt.datetime | None = None) -> Status:
         lease = read_lease(session)
         snapshots = runs.last_successful_snapshot_per_source(session)
         outcomes = runs.last_source_outcomes(session)
+        failures = runs.failure_counts(session)
         deliveries = tuple(outbox.undelivered(session))
+        digest = outbox.newest_digest_json(session)
     configured = [s.name for s in app.config.sources]
     names = configured + sorted(set(snapshots) - set(configured))
     return Status(
@@ -94,9 +110,11 @@ def status(app: App, now: dt.datetime | None = None) -> Status:
         next_run=next_fire_time(app.config.schedule, now),
         lease=lease if lease is not None and lease.holder is not None else None,
         sources=tuple(
-            _health(n, n in configured, snapshots.get(n), outcomes.get(n), now) for n in names
+            _health(n, n in configured, snapshots.get(n), outcomes.get(n), now, failures.get(n, 0))
+            for n in names
         ),
         deliveries=deliveries,
+        digest_counts=json.loads(digest).get("counts", {}) if digest else {},
     )
 
 
@@ -106,9 +124,11 @@ def _health(
     snap: runs.SnapshotAt | None,
     outcome: runs.SourceRunInfo | None,
     now: dt.datetime,
+    failures: int,
 ) -> SourceHealth:
     age = now - snap.taken_at if snap else None
-    return SourceHealth(name, configured, outcome, snap, age, _flag(configured, snap, outcome, age))
+    flag = _flag(configured, snap, outcome, age)
+    return SourceHealth(name, configured, outcome, snap, age, flag, failures)
 
 
 def _flag(

@@ -105,6 +105,11 @@ def next_due(session: Session, channels: list[str]) -> dt.datetime | None:
     return min(d.next_attempt_at or d.created_at for d in waiting)
 
 
+def newest_digest_json(session: Session) -> str | None:
+    """The newest committed digest's JSON body (None: no digest yet)."""
+    return session.scalar(select(DigestRow.body_json).order_by(DigestRow.id.desc()).limit(1))
+
+
 def idempotency_key(digest_key: str, channel: str) -> str:
     return hashlib.sha256(f"{digest_key}\x1f{channel}".encode()).hexdigest()
 

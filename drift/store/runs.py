@@ -235,6 +235,16 @@ def last_source_outcomes(session: Session) -> dict[str, SourceRunInfo]:
     }
 
 
+def failure_counts(session: Session) -> dict[str, int]:
+    """Source name -> how many of its reads failed, in the kept run history."""
+    query = (
+        select(RunSourceRow.source_name, func.count())
+        .where(RunSourceRow.status == SourceStatus.FAILED.value)
+        .group_by(RunSourceRow.source_name)
+    )
+    return {name: count for name, count in session.execute(query)}
+
+
 def run_sources(session: Session, run_id: int) -> list[SourceRunInfo]:
     started = session.scalar(select(RunRow.started_at).where(RunRow.id == run_id))
     rows = session.scalars(

@@ -15,7 +15,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from drift import commands
+from drift import commands, metrics
 from drift.cli import cli
 from drift.exitcodes import Exit
 
@@ -55,6 +55,18 @@ def test_no_command_module_renders_templates() -> None:
         if module.split(".")[0] in ("jinja2", "markupsafe")
     }
     assert not offenders
+
+
+def test_the_metrics_format_the_status_answer() -> None:
+    """Metrics, ``drift status`` and its exit code come from one answer, so they cannot disagree:
+    drift/metrics.py runs no queries of its own."""
+    offenders = {
+        module
+        for module in imported_modules(Path(metrics.__file__))
+        if module.split(".")[0] == "sqlalchemy" or module.startswith("drift.store")
+    }
+    assert not offenders
+    assert "drift.answers.status" in imported_modules(Path(metrics.__file__))
 
 
 def test_the_scan_sees_imports_inside_functions(tmp_path: Path) -> None:
