@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from typing import Any
 
 import click
@@ -18,6 +19,7 @@ from drift.commands import COMMANDS, READ_ONLY
 from drift.errors import ConfigError, DriftError, LeaseHeld
 from drift.exitcodes import Exit
 from drift.logs import LOG_FORMATS, no_color, problem, setup_logging
+from drift.progress import PROGRESS_KEY, for_stderr
 
 GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet", "--debug")
 GLOBAL_VALUED = ("--config", "--log-format")
@@ -103,9 +105,9 @@ def _command_index(args: list[str]) -> int:
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Log progress (info level); `schedule` always does."
+    "-v", "--verbose", is_flag=True, help="Info-level logs; `schedule` always writes them."
 )
-@click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
+@click.option("-q", "--quiet", is_flag=True, help="Log errors only (no progress either).")
 @click.option(
     "--log-format",
     type=click.Choice(LOG_FORMATS),
@@ -137,6 +139,10 @@ def cli(
     if no_color():
         ctx.color = False
     ctx.meta["drift.debug"] = debug
+    json_logs = log_format == "json"
+    ctx.meta[PROGRESS_KEY] = for_stderr(
+        sys.stderr, quiet=quiet, json_logs=json_logs, color=not no_color()
+    )
     ctx.obj = App(config_path, read_only=ctx.invoked_subcommand in READ_ONLY)
     ctx.call_on_close(ctx.obj.close)
 

@@ -22,6 +22,11 @@ LOG_FORMATS = ("text", "json")
 _state = {"format": "text", "quiet": ""}
 log = logging.getLogger("drift")
 LOG_LIMIT = 4000
+#: Extra fields a JSON record carries when a line sets them (progress lines add their counts).
+JSON_FIELDS = (
+    "event", "source", "run_id", "phase", "channel", "exit_code",
+    "seconds", "pages", "items", "sources", "changes", "deliveries",
+)  # fmt: skip
 
 
 class ScrubFilter(logging.Filter):
@@ -40,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("event", "source", "run_id", "phase", "channel", "exit_code"):
+        for key in JSON_FIELDS:
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         if record.exc_info:
@@ -65,6 +70,8 @@ def setup_logging(
     log.handlers[:] = [handler]
     log.setLevel(level or logging.WARNING)
     log.propagate = False
+    # Progress lines (drift.progress) show unless -q: a long run in a log is never silent.
+    logging.getLogger("drift.progress").setLevel(logging.ERROR if quiet else logging.INFO)
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

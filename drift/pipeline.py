@@ -33,6 +33,7 @@ from drift.model import (
     SourceStatus,
     utcnow,
 )
+from drift.progress import SILENT, Phase, Progress, Task
 from drift.report.model import Digest, Section
 from drift.scrub import scrub
 from drift.store import outbox, runs
@@ -79,11 +80,25 @@ class RunResult:
 
 
 def fetch(
-    app: App, names: Sequence[str] = (), cancel: threading.Event | None = None
+    app: App,
+    names: Sequence[str] = (),
+    cancel: threading.Event | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Schema | DriftError]:
     from drift.sources.fetching import fetch_all
 
-    return fetch_all(app.sources(tuple(names), cancel))
+    sources = app.sources(tuple(names), cancel)
+    tasks = {s.name: progress.start(Phase.FETCH, s.name, unit="pages") for s in sources}
+    for source in sources:
+        source.runtime.on_page = tasks[source.name].advance
+    return fetch_all(sources, on_done=lambda name, result: _fetched(tasks[name], result))
+
+
+def _fetched(task: Task, result: Schema | DriftError) -> None:
+    if isinstance(result, Schema):
+        task.finish(items=len(result.items))
+    else:
+        task.finish(failed=True)
 
 
 def record_all(
@@ -93,6 +108,7 @@ def record_all(
     *,
     run_id: int | None,
     now: dt.datetime,
+    progress: Progress = SILENT,
 ) -> list[SourceOutcome]:
     outcomes = []
     for name, result in results.items():
@@ -102,14 +118,21 @@ def record_all(
                 SourceOutcome(name, type_, SourceStatus.FAILED, str(result), None, result.transient)
             )
             continue
-        recorded = record_snapshot(
-            session,
-            result,
-            source_type=type_,
-            taken_at=now,
-            run_id=run_id,
-            reader_version=app.source_class(type_).reader_version,
-        )
+        task = progress.start(Phase.RECORD, name, total=len(result.items))
+        try:
+            recorded = record_snapshot(
+                session,
+                result,
+                source_type=type_,
+                taken_at=now,
+                run_id=run_id,
+                reader_version=app.source_class(type_).reader_version,
+                on_items=task.advance,
+            )
+        except BaseException:
+            task.finish(failed=True)
+            raise
+        task.finish()
         outcomes.append(SourceOutcome(name, type_, _read_status(recorded), None, recorded))
     return outcomes
 
@@ -125,13 +148,14 @@ def snapshot(
     run_id: int | None = None,
     cancel: threading.Event | None = None,
     wait: float = 0.0,
+    progress: Progress = SILENT,
 ) -> list[SourceOutcome]:
     """Fetch the sources concurrently, then record each success in its own transaction, holding
     the run lease (waiting up to ``wait`` seconds for a run that holds it): history has one writer.
 
     A source that fails records nothing, so its history never looks like "everything removed".
     """
-    results = fetch(app, names, cancel)
+    results = fetch(app, names, cancel, progress)
     outcomes = []
     lease = RunLease(app.database, on_lost=cancel)
     lease.acquire(wait=wait)
@@ -140,7 +164,9 @@ def snapshot(
             try:
                 with lease.committing() as session:
                     now = utcnow()
-                    outcomes += record_all(app, session, {name: result}, run_id=run_id, now=now)
+                    outcomes += record_all(
+                        app, session, {name: result}, run_id=run_id, now=now, progress=progress
+                    )
             except StoreError as exc:
                 if isinstance(exc, LeaseHeld):
                     raise
@@ -162,8 +188,10 @@ def run(
     trigger: RunTrigger = RunTrigger.CLI,
     cancel: threading.Event | None = None,
     after_phase: PhaseHook = _no_hook,
+    progress: Progress = SILENT,
 ) -> RunResult:
-    """Fetch, record, diff, classify, render once, enqueue per channel, deliver; see module doc."""
+    """Fetch, record, diff, classify, render once, enqueue per channel, deliver; see module doc.
+    ``progress`` hears of each phase (the CLI's display or log lines)."""
     cancel = cancel or threading.Event()
     app.config.require_sources()
     names = list(dict.fromkeys(sources)) or [s.name for s in app.config.sources]
@@ -171,7 +199,7 @@ def run(
         app.config.source(name)  # unknown names are a config error before anything happens
     app.classifier  # noqa: B018 - so is a bad [rules] file: fail before fetching anything
     if dry_run:
-        return _dry_run(app, names, fail_on, cancel)
+        return _dry_run(app, names, fail_on, cancel, progress)
     with RunLease(app.database, on_lost=cancel) as lease:
         with app.database.session() as session:
             runs.close_orphaned_runs(session, holder=lease.holder)
@@ -179,7 +207,7 @@ def run(
                 session, trigger=trigger, holder=lease.holder, fencing_token=lease.token
             )
         try:
-            result = _phases(app, lease, run_id, names, fail_on, cancel, after_phase)
+            result = _phases(app, lease, run_id, names, fail_on, cancel, after_phase, progress)
         except BaseException as exc:
             _finish_after_error(app, run_id, exc)
             raise
@@ -194,15 +222,18 @@ def _phases(
     fail_on: Severity | None,
     cancel: threading.Event,
     after_phase: PhaseHook,
+    progress: Progress,
 ) -> RunResult:
-    results = fetch(app, names, cancel)
+    results = fetch(app, names, cancel, progress)
     _phase(app, run_id, RunPhase.FETCHED, cancel, after_phase)
-    outcomes = [_record_one(app, lease, run_id, name, results[name]) for name in names]
+    outcomes = [_record_one(app, lease, run_id, name, results[name], progress) for name in names]
     _phase(app, run_id, RunPhase.RECORDED, cancel, after_phase)
     failed = _failed(outcomes)
     now = utcnow()
+    task = progress.start(Phase.COMPOSE, "digest")
     with app.database.session() as session:
         composed = compose(app, session, names, failed, now=now, run_id=run_id)
+    task.finish(sources=len(names), changes=composed.digest.counts.changes)
     _log_never_read(composed, run_id)
     _phase(app, run_id, RunPhase.RENDERED, cancel, after_phase)
     channels = [name for name, _ in delivery.channel_names(app.config)]
@@ -221,7 +252,9 @@ def _phases(
             )
             runs.advance(session, run_id, RunPhase.ENQUEUED)
         after_phase(RunPhase.ENQUEUED)
+    task = progress.start(Phase.DELIVER, "digest")
     sent = delivery.deliver_pending(app.database, app.config, now=utcnow(), cancel=cancel)
+    task.finish(deliveries=len(sent))
     _phase(app, run_id, RunPhase.DELIVERED, cancel, after_phase)
     return _finish(app, run_id, outcomes, composed, sent, fail_on)
 
@@ -285,13 +318,21 @@ def _log_undelivered(app: App, late: outbox.OpenDelivery, run_id: int) -> None:
 
 
 def _record_one(
-    app: App, lease: RunLease, run_id: int, name: str, result: Schema | DriftError
+    app: App,
+    lease: RunLease,
+    run_id: int,
+    name: str,
+    result: Schema | DriftError,
+    progress: Progress = SILENT,
 ) -> SourceOutcome:
     """Record one source in its own transaction; if the database refuses its data, that source
     fails alone (nothing of it kept) and the others go on."""
     try:
         with lease.committing() as session:
-            outcome = record_all(app, session, {name: result}, run_id=run_id, now=utcnow())[0]
+            recorded = record_all(
+                app, session, {name: result}, run_id=run_id, now=utcnow(), progress=progress
+            )
+            outcome = recorded[0]
             _ledger(session, run_id, outcome)
     except StoreError as exc:
         if isinstance(exc, LeaseHeld):
@@ -427,15 +468,21 @@ def _finish_after_error(app: App, run_id: int, exc: BaseException) -> None:
 
 
 def _dry_run(
-    app: App, names: list[str], fail_on: Severity | None, cancel: threading.Event
+    app: App,
+    names: list[str],
+    fail_on: Severity | None,
+    cancel: threading.Event,
+    progress: Progress = SILENT,
 ) -> RunResult:
     """Fetch and render for real, inside a transaction that is rolled back: nothing kept or sent."""
-    results = fetch(app, names, cancel)
+    results = fetch(app, names, cancel, progress)
     now = utcnow()
     with app.database.scratch() as session:
-        outcomes = record_all(app, session, results, run_id=None, now=now)
+        outcomes = record_all(app, session, results, run_id=None, now=now, progress=progress)
         failed = _failed(outcomes)
+        task = progress.start(Phase.COMPOSE, "digest")
         composed = compose(app, session, names, failed, now=now, run_id=None)
+        task.finish(sources=len(names), changes=composed.digest.counts.changes)
     _log_never_read(composed, None)
     code = _exit_code(outcomes, composed.digest, [], fail_on)
     return RunResult(int(code), None, tuple(outcomes), composed.digest, composed.rendered)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from drift import pipeline
 from drift.answers import digest
 from drift.app import App
 from drift.model import Severity, SourceStatus
+from drift.progress import PROGRESS_KEY, SILENT
 from drift.report.escape import visible
 from drift.report.render import render_for
 from drift.scheduler import cancel_on_signals
@@ -50,13 +52,15 @@ def run(
     metrics_file: Path | None,
 ) -> None:
     """The daily job: fetch, record, diff, classify, render once, deliver."""
-    with cancel_on_signals(threading.Event()) as cancel:
+    progress = click.get_current_context().meta.get(PROGRESS_KEY, SILENT)
+    with cancel_on_signals(threading.Event()) as cancel, closing(progress):
         result = pipeline.run(
             app,
             sources=sources,
             dry_run=dry_run,
             fail_on=Severity.parse(fail_on) if fail_on else None,
             cancel=cancel,
+            progress=progress,
         )
     for outcome in result.outcomes:
         name = visible(outcome.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import click
 
 from drift import clockface, pipeline
@@ -10,6 +12,7 @@ from drift.app import App
 from drift.commands.output import emit, format_option
 from drift.exitcodes import Exit
 from drift.logs import problem
+from drift.progress import PROGRESS_KEY, SILENT
 from drift.report.escape import visible
 
 
@@ -26,7 +29,9 @@ from drift.report.escape import visible
 @click.pass_obj
 def snapshot(app: App, names: tuple[str, ...], wait: float, fmt: str) -> None:
     """Fetch the sources and record a snapshot of each (no diff, no digest)."""
-    outcomes = pipeline.snapshot(app, names, wait=wait)
+    progress = click.get_current_context().meta.get(PROGRESS_KEY, SILENT)
+    with closing(progress):
+        outcomes = pipeline.snapshot(app, names, wait=wait, progress=progress)
     rows = []
     for outcome in outcomes:
         rec = outcome.recorded

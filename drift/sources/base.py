@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, get_args, runtime_checkable
 
@@ -23,6 +24,8 @@ class Runtime:
     cancel: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.monotonic)
     deadline_seconds: float = 300.0
+    #: Called with 1 for each page a vendor answered (the progress display counts them).
+    on_page: Callable[[int], None] | None = None
 
     def remaining(self) -> float:
         return self.deadline_seconds - (time.monotonic() - self.started)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from drift.errors import DeadlineExceeded, DriftError, SourceError
 from drift.model import Schema
@@ -18,8 +18,13 @@ from drift.sources.base import Source, SourceBase
 POLL_SECONDS = 0.05
 
 
-def fetch_all(sources: Sequence[Source], max_workers: int = 8) -> dict[str, Schema | DriftError]:
-    """Fetch every source (at most ``max_workers`` at a time); results keep the input order."""
+def fetch_all(
+    sources: Sequence[Source],
+    max_workers: int = 8,
+    on_done: Callable[[str, Schema | DriftError], None] | None = None,
+) -> dict[str, Schema | DriftError]:
+    """Fetch every source (at most ``max_workers`` at a time); results keep the input order.
+    ``on_done(name, result)`` is called from each source's thread as soon as it has its result."""
     results: dict[str, Schema | DriftError] = {}
     lock = threading.Lock()
     slots = threading.Semaphore(max(1, max_workers))
@@ -27,6 +32,8 @@ def fetch_all(sources: Sequence[Source], max_workers: int = 8) -> dict[str, Sche
     def work(source: Source) -> None:
         with slots:
             outcome = _fetch_one(source)
+        if on_done is not None:
+            on_done(source.name, outcome)
         with lock:
             results[source.name] = outcome
 

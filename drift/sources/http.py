@@ -165,10 +165,13 @@ class HttpClient:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, path, dict(params or {}))
+            page = retrying(self._attempt, path, dict(params or {}))
         except RetryableAttempt as exc:
             check_alive(self.source, self.runtime)
             raise self._gave_up(exc, path) from None
+        if self.runtime.on_page is not None:
+            self.runtime.on_page(1)
+        return page
 
     # ------------------------------------------------------------------ retry policy
 

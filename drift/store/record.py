@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -78,11 +78,16 @@ def record_snapshot(
     fetch_ms: int = 0,
     run_id: int | None = None,
     reader_version: int = 1,
+    on_items: Callable[[int], None] | None = None,
 ) -> Recorded:
     """Write one snapshot of ``schema`` inside the caller's transaction; ``reader_version`` is
-    the version of the connector that read it."""
+    the version of the connector that read it. ``on_items(n)`` hears of the items once they are
+    recorded (a progress display)."""
     with paused_gc():  # per-item tuples over a big schema set off full collections otherwise
-        return _record(session, schema, source_type, taken_at, fetch_ms, run_id, reader_version)
+        recorded = _record(session, schema, source_type, taken_at, fetch_ms, run_id, reader_version)
+    if on_items is not None:
+        on_items(recorded.item_count)
+    return recorded
 
 
 def _record(
