@@ -8,7 +8,8 @@ The CLI picks one :class:`Progress` (:func:`for_stderr`) and passes it down as a
 - :class:`LiveProgress`: rich's progress display on stderr, one row per phase and per source
   (rich is imported on the first phase, so ``drift --help`` never loads it);
 - :class:`LogProgress`: one ``drift.progress`` log line per finished phase with its counts and
-  timing (``recorded mixpanel: 100,070 items in 6.2 s``), a JSON record in JSON log mode;
+  timing (``recorded mixpanel: 100,070 items in 6.2 s``), a JSON record in JSON log mode (a
+  failed phase adds no line: its error is logged once, where it is handled);
 - :data:`SILENT`: nothing.
 
 Source names are shown through :func:`drift.report.escape.visible` (no control or bidi
@@ -156,21 +157,17 @@ class _LogTask:
         self.counted.add(count)
 
     def finish(self, *, failed: bool = False, **counts: int) -> None:
+        """One line for a phase that finished; a failure is reported once, as the error it is."""
         seconds = self.counted.close(counts)
-        name = shown(self.subject)
-        extra: dict[str, Any] = {
-            "event": "progress",
-            "phase": str(self.phase),
-            "seconds": round(seconds, 3),
-        }
+        if failed:
+            return
+        extra: dict[str, Any] = {"event": "progress", "phase": str(self.phase)}
         if self.subject != "digest":
             extra["source"] = self.subject
-        extra.update(self.counted.counts)
-        if failed:
-            log.info("%s %s: failed after %.1f s", self.phase, name, seconds, extra=extra)
-        else:
-            detail = summary(self.counted.counts)
-            log.info("%s %s: %s in %.1f s", self.phase.done, name, detail, seconds, extra=extra)
+        extra.update(self.counted.counts, seconds=round(seconds, 3))
+        detail = summary(self.counted.counts)
+        name = shown(self.subject)
+        log.info("%s %s: %s in %.1f s", self.phase.done, name, detail, seconds, extra=extra)
 
 
 class LogProgress:
