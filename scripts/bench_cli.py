@@ -13,9 +13,10 @@ Targets: unchanged snapshot under 1 s; ``drift diff`` at least 50x faster than D
 ``--version``/``--help`` under 0.3 s; ``classify`` under 0.5 s.
 
 Usage: .venv/bin/python scripts/bench_cli.py [--backend sqlite|postgresql|mariadb]
-[--size 100000] [--changes 50] [--repeat 5] [--markdown] [--no-deepdiff]
+[--backend ...] [--size 100000] [--changes 50] [--repeat 5] [--markdown] [--no-deepdiff]
 Server backends use a scratch database on the local server, dropped afterwards (as
-scripts/bench_store.py does). ``--markdown`` prints the README's table rows.
+scripts/bench_store.py does). ``--markdown`` also prints the README's table: a row per step, a
+column per backend.
 """
 
 from __future__ import annotations
@@ -191,11 +192,11 @@ def compile_drift() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True, env=env)
 
 
-def bench(args: argparse.Namespace) -> list[Step]:
+def bench(args: argparse.Namespace, backend: str) -> list[Step]:
     compile_drift()
     churn = args.changes / args.size
     days = [schema for _, schema in daily_schemas(days=2, size=args.size, churn=churn)]
-    with tempfile.TemporaryDirectory() as tmp, scratch_url(args.backend, tmp) as url:
+    with tempfile.TemporaryDirectory() as tmp, scratch_url(backend, tmp) as url:
         work = Path(tmp)
         runner = Runner(work, write_config(work, url))
         plans = []
@@ -204,7 +205,7 @@ def bench(args: argparse.Namespace) -> list[Step]:
             plans[-1].write_text(json.dumps(plan_document(schema)), encoding="utf-8")
         current = work / "current" / "plan.json"
         props = f"{len(days[0].items):,} properties"
-        print(f"{args.backend}: {props}, {args.changes} changes", file=sys.stderr)
+        print(f"{backend}: {props}, {args.changes} changes", file=sys.stderr)
         runner.run("db", "upgrade")
         steps = []
         current.write_bytes(plans[0].read_bytes())
@@ -259,30 +260,50 @@ def print_table(backend: str, steps: list[Step]) -> None:
         print(f"{s.name:<{width}}  {s.seconds:>7.2f}  {s.cpu:>7.2f}  {_rss(s):>9}  {s.note}")
 
 
-def print_markdown(backend: str, steps: list[Step]) -> None:
-    """README rows: | backend | step | wall | CPU | peak RSS |"""
-    for s in steps:
-        note = f" ({s.note})" if s.note else ""
-        print(f"| {backend} | {s.name}{note} | {s.seconds:.2f} s | {s.cpu:.2f} s | {_rss(s)} |")
+def _cell(step: Step) -> str:
+    if step.rss_mb != step.rss_mb:  # the in-process baseline
+        return f"{step.seconds:.1f} s; {step.note}"
+    cell = f"{step.seconds:.2f} s (CPU {step.cpu:.2f} s), {_rss(step)}"
+    return f"{cell}; {step.note}" if "median" in step.note else cell
+
+
+def print_markdown(results: dict[str, list[Step]]) -> None:
+    """The README table: a row per step, a column per backend (wall, CPU, peak RSS)."""
+    backends = list(results)
+    print("| step | " + " | ".join(BACKEND_NAMES[b] for b in backends) + " |")
+    print("|---|" + "---|" * len(backends))
+    by_name = {b: {s.name: s for s in steps} for b, steps in results.items()}
+    for step in results[backends[0]]:
+        cells = [_cell(by_name[b][step.name]) if step.name in by_name[b] else "-" for b in backends]
+        print(f"| {step.name} | " + " | ".join(cells) + " |")
+
+
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "mariadb"], default="sqlite")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        choices=list(BACKEND_NAMES),
+        help="sqlite (default), postgresql or mariadb; repeat it for several",
+    )
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each cold-start command")
     parser.add_argument(
         "--repeat-slow", type=int, default=3, help="runs of the unchanged snapshot and the diff"
     )
-    parser.add_argument("--markdown", action="store_true", help="print README table rows")
+    parser.add_argument("--markdown", action="store_true", help="print the README table")
     parser.add_argument("--no-deepdiff", action="store_true", help="skip the DeepDiff baseline")
     args = parser.parse_args()
-    steps = bench(args)
+    results = {}
+    for backend in args.backend or ["sqlite"]:
+        results[backend] = bench(args, backend)
+        print_table(backend, results[backend])
     if args.markdown:
-        print_markdown(args.backend, steps)
-    else:
-        print_table(args.backend, steps)
+        print_markdown(results)
 
 
 if __name__ == "__main__":
