@@ -4,18 +4,32 @@
   elsewhere (pymysql rewrites it into multi-row ``INSERT ... VALUES`` statements; SQLite runs it
   in-process). Rows go to the driver as tuples, with no per-row SQLAlchemy work, so callers pass
   stored forms (``stored_text`` for vendor text, 16-byte hashes as bytes).
-- ``ids_by_hash``: hash -> id for many hashes: a short ``IN`` list for a few, otherwise the hashes
-  go into a temporary table that the query joins on its unique hash index. Chunked ``IN`` lists
-  took about a second per chunk of 500 on PostgreSQL at 100k items.
+- ``ids_by_hash``: hash -> id for many hashes: a short ``IN`` list for a few, otherwise the query
+  joins the hashes (``load_hashes``: ``unnest`` of an array on PostgreSQL, a temporary table
+  elsewhere) on its hash index. Chunked ``IN`` lists took about a second per chunk of 500 on
+  PostgreSQL at 100k items.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, Connection, LargeBinary, MetaData, Table, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    LargeBinary,
+    MetaData,
+    Table,
+    bindparam,
+    column,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -26,13 +40,7 @@ RETURNING_BATCH = 2000
 
 HASHES = Table("drift_hashes", MetaData(), Column("h", LargeBinary(16), primary_key=True))
 
-_CREATE_HASHES = {
-    "sqlite": "CREATE TEMP TABLE IF NOT EXISTS drift_hashes (h BLOB PRIMARY KEY)",
-    "postgresql": "CREATE TEMP TABLE IF NOT EXISTS drift_hashes (h bytea PRIMARY KEY) "
-    "ON COMMIT DROP",
-    "mysql": "CREATE TEMPORARY TABLE IF NOT EXISTS drift_hashes (h BINARY(16) PRIMARY KEY)",
-    "mariadb": "CREATE TEMPORARY TABLE IF NOT EXISTS drift_hashes (h BINARY(16) PRIMARY KEY)",
-}
+_CREATE_HASHES = "CREATE TEMP TABLE IF NOT EXISTS drift_hashes (h BLOB PRIMARY KEY)"
 
 
 def insert_rows(
@@ -131,18 +139,31 @@ def _insert_returning(
     return found
 
 
-def load_hashes(session: Session, hashes: Collection[bytes]) -> Table:
-    """Put ``hashes`` into the temporary table ``drift_hashes`` (emptied first) and return it.
+def load_hashes(session: Session, hashes: Collection[bytes]) -> Any:
+    """A FROM clause with one column ``h``, one row per hash, to join a query with.
 
-    The table lives in the current transaction's connection: join it in the same session.
+    PostgreSQL: ``unnest`` of one ``bytea[]`` parameter; MariaDB: ``JSON_TABLE`` over one JSON
+    array (neither creates a table, so both work in READ ONLY transactions); SQLite: the temporary
+    table ``drift_hashes``, emptied and filled, in the current transaction's connection.
     """
     connection = session.connection()
-    connection.execute(text(_CREATE_HASHES[connection.dialect.name]))
+    if connection.dialect.name == "postgresql":
+        values = bindparam("hashes", list(hashes), type_=postgresql.ARRAY(LargeBinary))
+        return func.unnest(values).table_valued("h").render_derived()
+    if connection.dialect.name in ("mysql", "mariadb"):
+        return _json_table(hashes)
+    connection.execute(text(_CREATE_HASHES))
     connection.execute(HASHES.delete())
     insert_rows(session, HASHES.name, ("h",), ((h,) for h in hashes))
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("ANALYZE drift_hashes"))  # temp tables get no autovacuum stats
     return HASHES
+
+
+def _json_table(hashes: Collection[bytes]) -> Any:
+    """MariaDB: the hashes as rows of ``JSON_TABLE`` over one JSON parameter (READ ONLY safe)."""
+    rows = text(
+        "SELECT UNHEX(j.x) AS h FROM JSON_TABLE(:hashes, '$[*]' COLUMNS (x CHAR(32) PATH '$')) AS j"
+    ).bindparams(hashes=json.dumps([h.hex() for h in hashes]))
+    return rows.columns(column("h", LargeBinary)).subquery("wanted")
 
 
 def ids_by_hash(

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from drift.model import ItemKey, Scope
-from drift.store.record import chunks, key_h16, name_h16
+from drift.store import bulk
+from drift.store.record import key_h16, name_h16
 from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 
@@ -58,30 +59,31 @@ def load_first_seen(session: Session, sources: Iterable[str]) -> FirstSeenIndex:
 def first_seen_by_key(
     session: Session, source: str, keys: Iterable[ItemKey]
 ) -> dict[ItemKey, dt.datetime]:
-    """When each key first appeared on the source (earliest valid_from snapshot)."""
+    """When each key first appeared on the source (its earliest interval's snapshot).
+
+    One grouped query: over a short ``IN`` list of key hashes for a few keys, otherwise joined
+    with a temporary table of the wanted hashes on the source's ``(source_id, key_hash)`` index.
+    (Chunks of 500 hashes took about 1.2 s each on PostgreSQL at 100k keys.)
+    """
     by_hash = {key_h16(k): k for k in keys}
-    out: dict[ItemKey, dt.datetime] = {}
-    for chunk in chunks(list(by_hash)):
-        query = (
-            select(ItemKeyRow.key_hash, func.min(SnapshotRow.id))
-            .select_from(ItemRow)
-            .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
-            .join(SnapshotRow, SnapshotRow.id == ItemRow.valid_from)
-            .join(SourceRow, SourceRow.id == ItemRow.source_id)
-            .where(SourceRow.name == source, ItemKeyRow.key_hash.in_(chunk))
-            .group_by(ItemKeyRow.key_hash)
-        )
-        firsts = {bytes(h): sid for h, sid in session.execute(query)}
-        times = _taken_at(session, set(firsts.values()))
-        out.update({by_hash[h]: times[sid] for h, sid in firsts.items()})
-    return out
-
-
-def _taken_at(session: Session, ids: set[int]) -> dict[int, dt.datetime]:
-    out: dict[int, dt.datetime] = {}
-    for chunk in chunks(sorted(ids)):
-        rows = session.execute(
-            select(SnapshotRow.id, SnapshotRow.taken_at).where(SnapshotRow.id.in_(chunk))
-        )
-        out.update({sid: taken for sid, taken in rows})
-    return out
+    if not by_hash:
+        return {}
+    sid = session.scalar(select(SourceRow.id).where(SourceRow.name == source))
+    if sid is None:
+        return {}
+    query = (
+        select(ItemKeyRow.key_hash, func.min(ItemRow.valid_from))
+        .select_from(ItemKeyRow)
+        .join(ItemRow, ItemRow.key_id == ItemKeyRow.id)
+        .where(ItemKeyRow.source_id == sid)
+        .group_by(ItemKeyRow.key_hash)
+    )
+    if len(by_hash) <= bulk.IN_LIST:
+        query = query.where(ItemKeyRow.key_hash.in_(list(by_hash)))
+    else:
+        wanted = bulk.load_hashes(session, by_hash)
+        query = query.join(wanted, wanted.c.h == ItemKeyRow.key_hash)
+    firsts = {bytes(h): first for h, first in session.execute(query)}
+    snapshots = select(SnapshotRow.id, SnapshotRow.taken_at).where(SnapshotRow.source_id == sid)
+    taken = {snapshot_id: when for snapshot_id, when in session.execute(snapshots)}
+    return {by_hash[h]: taken[first] for h, first in firsts.items()}

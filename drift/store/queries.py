@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from drift.clockface import parse_moment
 from drift.errors import ConfigError
 from drift.model import Item, ItemKey, Provenance, Schema, Scope
-from drift.store.record import chunks, name_h16
+from drift.store import bulk
+from drift.store.record import name_h16
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 
@@ -203,24 +204,28 @@ def touched_between(
 def names_seen_by(
     session: Session, source: str, names: Iterable[str], snapshot_id: int | None
 ) -> set[str]:
-    """Which of these property names the source had held at any time up to ``snapshot_id``."""
+    """Which of these property names the source had held at any time up to ``snapshot_id``:
+    one query, over a short ``IN`` list of name hashes or a temporary table of them."""
     if snapshot_id is None:
         return set()
     sid = source_id(session, source)
     wanted = {name_h16(Scope.EVENT_PROPERTY, "", n): n for n in names}
-    seen: set[str] = set()
-    for chunk in chunks(list(wanted)):
-        query = (
-            select(ItemKeyRow.name)
-            .select_from(ItemRow)
-            .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
-            .where(
-                ItemRow.source_id == sid,
-                ItemKeyRow.name_hash.in_(chunk),
-                ItemKeyRow.scope != str(Scope.EVENT),
-                ItemRow.valid_from <= snapshot_id,
-            )
-            .distinct()
+    if not wanted:
+        return set()
+    query = (
+        select(ItemKeyRow.name)
+        .select_from(ItemKeyRow)
+        .join(ItemRow, ItemRow.key_id == ItemKeyRow.id)
+        .where(
+            ItemKeyRow.source_id == sid,
+            ItemKeyRow.scope != str(Scope.EVENT),
+            ItemRow.valid_from <= snapshot_id,
         )
-        seen.update(session.scalars(query))
-    return seen
+        .distinct()
+    )
+    if len(wanted) <= bulk.IN_LIST:
+        query = query.where(ItemKeyRow.name_hash.in_(list(wanted)))
+    else:
+        hashes = bulk.load_hashes(session, wanted)
+        query = query.join(hashes, hashes.c.h == ItemKeyRow.name_hash)
+    return set(session.scalars(query))
