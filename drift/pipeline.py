@@ -160,12 +160,13 @@ def snapshot(
     lease = RunLease(app.database, on_lost=cancel)
     lease.acquire(wait=wait)
     try:
-        for name, result in results.items():
+        for name in list(results):
             try:
                 with lease.committing() as session:
                     now = utcnow()
+                    one = {name: results.pop(name)}  # let go of each schema once recorded
                     outcomes += record_all(
-                        app, session, {name: result}, run_id=run_id, now=now, progress=progress
+                        app, session, one, run_id=run_id, now=now, progress=progress
                     )
             except StoreError as exc:
                 if isinstance(exc, LeaseHeld):
@@ -226,7 +227,11 @@ def _phases(
 ) -> RunResult:
     results = fetch(app, names, cancel, progress)
     _phase(app, run_id, RunPhase.FETCHED, cancel, after_phase)
-    outcomes = [_record_one(app, lease, run_id, name, results[name], progress) for name in names]
+    # Each fetched schema is let go once recorded: the digest reads what was recorded, and a
+    # million-item schema must not stay in memory beside it.
+    outcomes = [
+        _record_one(app, lease, run_id, name, results.pop(name), progress) for name in names
+    ]
     _phase(app, run_id, RunPhase.RECORDED, cancel, after_phase)
     failed = _failed(outcomes)
     now = utcnow()

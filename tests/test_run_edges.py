@@ -14,6 +14,7 @@ from drift import pipeline
 from drift.app import App
 from drift.cli import cli
 from drift.model import Item, Provenance, Schema, Scope
+from drift.report.model import Section
 from drift.store.database import Database
 from drift.store.prune import prune
 from drift.store.record import record_snapshot
@@ -71,6 +72,23 @@ def test_a_rule_update_is_reported_for_a_source_that_had_no_findings(
     run(work)
     (work / "rules.toml").write_text(LOYALTY_RULE)
     assert rule_rows(run(work), "plan") == ["plan"]
+
+
+def test_a_finding_taken_away_by_a_rule_update_is_reported(tmp_path: Path, db_url: str) -> None:
+    """Only risky items' findings are kept per run; one that a rule update leaves with none still
+    shows, with its old finding."""
+    work = make_workdir(tmp_path, db_url, extra='\n[rules]\npath = "rules.toml"\n')
+    (work / "rules.toml").write_text(LOYALTY_RULE)
+    (work / "current" / "plan.json").write_text(
+        json.dumps({"events": {"Signup": {"properties": {"plan": {"type": "string"}}}}})
+    )
+    run(work)
+    (work / "rules.toml").write_text("")
+    result = run(work)
+    assert rule_rows(result, "plan") == ["plan"]
+    assert result.digest is not None
+    (row,) = [r for s in result.digest.sources for r in s.rows(Section.RULES)]
+    assert [f.rule_id for f in row.before] == ["acme.plan_choice"] and row.findings == ()
 
 
 def test_a_policy_violation_is_news_even_on_a_quiet_day(tmp_path: Path, db_url: str) -> None:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from drift.answers.findings import ByKey, FindingsState
 from drift.app import App
-from drift.diff.engine import compare
+from drift.diff.engine import compare, first_changes
 from drift.errors import ConfigError, DriftError
-from drift.model import Change, ChangeKind, Provenance, Scope
+from drift.model import Change, ChangeKind, Provenance, Schema, Scope
 from drift.store import outbox, queries
 
 if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/
@@ -50,8 +50,19 @@ def changes_between(
         return ChangesBetween(source, a, b, tuple(diff_source(app, session, source, a, b)))
 
 
-def diff_source(app: App, session: Session, source: str, a: int | None, b: int) -> list[Change]:
-    """Changes of ``source`` from snapshot ``a`` (None: first run) to ``b``, from the intervals."""
+def diff_source(
+    app: App,
+    session: Session,
+    source: str,
+    a: int | None,
+    b: int,
+    current: Schema | None = None,
+) -> list[Change]:
+    """Changes of ``source`` from snapshot ``a`` (None: first run) to ``b``, from the intervals;
+    ``current`` is the state at ``b`` when the caller has read it already (a first run's changes
+    are then made from it, not from a second copy of every item)."""
+    if a is None and current is not None:
+        return first_changes(current)
     before, after = queries.touched_between(session, source, a, b)
     names = [k.name for k in after if k.scope is not Scope.EVENT]
     known = queries.names_seen_by(session, source, names, min(a, b) if a is not None else None)
@@ -110,11 +121,18 @@ VISIBLE = frozenset({ChangeKind.EVENT_ADDED, ChangeKind.PROPERTY_NEW, ChangeKind
 
 
 def since_last_digest(
-    app: App, session: Session, source: str, baseline: int | None, current: int, findings: ByKey
+    app: App,
+    session: Session,
+    source: str,
+    baseline: int | None,
+    current: int,
+    findings: ByKey,
+    schema: Schema | None = None,
 ) -> SinceLastDigest:
-    """Changes of ``source`` from the last digest's snapshot (None: first digest) to ``current``.
-    When a newer reader read ``current``, only newly visible items with findings stay news."""
-    changes = diff_source(app, session, source, baseline, current)
+    """Changes of ``source`` from the last digest's snapshot (None: first digest) to ``current``
+    (whose state is ``schema``, when the caller has read it). When a newer reader read
+    ``current``, only newly visible items with findings stay news."""
+    changes = diff_source(app, session, source, baseline, current, schema)
     versions = _reader_versions(session, baseline, current)
     if versions is None:
         return SinceLastDigest(tuple(changes), (), None)

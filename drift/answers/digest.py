@@ -20,8 +20,8 @@ from drift.answers.findings import (
     ByKey,
     FindingsState,
     findings_fn,
-    graded,
     item_states,
+    risky,
     rule_changes,
     still_open,
 )
@@ -161,12 +161,12 @@ def _part(
         failure = SourceInput(name, type_, provenance, SourceStatus.FAILED, reason=reason)
         return SourcePart(failure, None)
     schema = queries.state_at(session, current)
-    findings = graded(schema, ctx.findings)
+    findings = risky(schema, ctx.findings)
     ctx.state.keep(name, findings)
     baseline = last.snapshot_id if last else None
-    since = since_last_digest(app, session, name, baseline, current, findings)
+    since = since_last_digest(app, session, name, baseline, current, findings, schema)
     read = SourceInput(name, type_, provenance, _status(baseline, since), snapshot_id=current)
-    return SourcePart(_assessed(session, read, findings, since, last, ctx), schema)
+    return SourcePart(_assessed(session, read, schema, findings, since, last, ctx), schema)
 
 
 def _status(baseline: int | None, since: SinceLastDigest) -> SourceStatus:
@@ -178,23 +178,25 @@ def _status(baseline: int | None, since: SinceLastDigest) -> SourceStatus:
 def _assessed(
     session: Session,
     read: SourceInput,
+    schema: Schema,
     findings: ByKey,
     since: SinceLastDigest,
     last: LastDigest | None,
     ctx: _Context,
 ) -> SourceInput:
     """A read source's part: its changes, the items they touch (every risky one on a first run)
-    with findings and acknowledgements, what is still open, and what the rules changed."""
+    with findings and acknowledgements, what is still open, and what the rules changed.
+    ``findings`` holds the risky items only."""
     name, current = read.name, read.snapshot_id
     assert current is not None
-    touched = {c.key for c in since.changes}
     first_run = read.status is SourceStatus.FIRST_RUN
+    # A first digest is an inventory of the risky items: its changes (every item) need no state,
+    # first-seen date or bookkeeping of their own.
+    touched = set() if first_run else {c.key for c in since.changes}
     shown = touched | {c.key for c in since.reader_upgrade}
     if first_run:
-        shown |= {k for k, f in findings.items() if f}
-    first_seen = firstseen.first_seen_by_key(
-        session, name, [k for k in findings if findings[k]] + list(touched)
-    )
+        shown |= set(findings)
+    first_seen = firstseen.first_seen_by_key(session, name, [*findings, *touched])
     snap = queries.snapshot_info(session, current)
     return replace(
         read,
@@ -206,7 +208,7 @@ def _assessed(
         if first_run
         else still_open(name, findings, touched, ctx.acks, first_seen),
         rule_changes=rule_changes(
-            name, findings, touched, last.findings if last else None, ctx.state.rules_hash
+            name, schema, findings, touched, last.findings if last else None, ctx.state.rules_hash
         ),
         reader_upgrade=since.reader_upgrade,
         reader_versions=since.reader_versions,

@@ -3,15 +3,17 @@ of them acknowledgements cover, which are still open, and which changed with the
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from drift.app import App
 from drift.govern.properties import FindingsFn, cached_findings
-from drift.model import Finding, ItemKey, Schema, Severity
+from drift.model import Finding, ItemKey, Schema, Scope, Severity
 from drift.report.model import Acknowledgement, ItemState, OpenFinding, RuleChange
 from drift.store.acks import Ack, AckIndex
 
@@ -90,6 +92,10 @@ class FindingsState:
     def rules_for(self, source: str) -> str:
         return self.source_rules.get(source, self.rules_hash)
 
+    def keys(self, source: str) -> list[ItemKey]:
+        """The items of ``source`` that had findings."""
+        return [_key_of(text) for text in self.by_source.get(source, {})]
+
     def previous(self, source: str, key: ItemKey) -> tuple[Finding, ...]:
         rows = self.by_source.get(source, {}).get(_key_id(key), [])
         return tuple(
@@ -102,12 +108,25 @@ def _key_id(key: ItemKey) -> str:
     return json.dumps([str(key.scope), key.event, key.name], ensure_ascii=False)
 
 
+def _key_of(key_id: str) -> ItemKey:
+    scope, event, name = json.loads(key_id)
+    return ItemKey(Scope(scope), event, name)
+
+
 # --------------------------------------------------------------------------- one source's findings
 
 
-def graded(schema: Schema, findings: FindingsFn) -> dict[ItemKey, tuple[Finding, ...]]:
-    """Every item of ``schema`` with its findings (empty for a benign one)."""
-    return {item.key: findings(item) for item in schema.items}
+def risky(schema: Schema, findings: FindingsFn) -> dict[ItemKey, tuple[Finding, ...]]:
+    """The items of ``schema`` that have findings, with them (a million-item source holds a few
+    thousand: no entry is kept for each benign one)."""
+    pairs = ((item, findings(item)) for item in schema.items)
+    return {item.key: found for item, found in pairs if found}
+
+
+def _holds(schema: Schema, key: ItemKey) -> bool:
+    """Whether ``schema`` (sorted by key) has an item with this key."""
+    at = bisect.bisect_left(schema.items, key, key=attrgetter("key"))
+    return at < len(schema.items) and schema.items[at].key == key
 
 
 def item_states(
@@ -166,18 +185,22 @@ def still_open(
 
 def rule_changes(
     source: str,
+    schema: Schema,
     findings: ByKey,
     touched: set[ItemKey],
     previous: FindingsState | None,
     rules_hash: str,
 ) -> tuple[RuleChange, ...]:
-    """Items whose findings differ from the last digest's only because the rules changed."""
+    """Items of ``schema`` whose findings differ from the last digest's only because the rules
+    changed (risky now, in ``findings``, or risky then)."""
     if previous is None or not previous.knows(source) or previous.rules_for(source) == rules_hash:
         return ()
+    then = {key for key in previous.keys(source) if _holds(schema, key)}
     out = []
-    for key, found in sorted(findings.items()):
+    for key in sorted(then | set(findings)):
         if key in touched:
             continue
+        found = findings.get(key, ())
         before = previous.previous(source, key)
         if {(f.rule_id, f.category, f.severity) for f in before} != {
             (f.rule_id, f.category, f.severity) for f in found

@@ -28,7 +28,7 @@ from drift.model import Attachment, RenderedDigest
 from drift.report import escape
 from drift.report.attachments import ATTACHMENT_CAP, bounded_csv
 from drift.report.model import Digest
-from drift.report.serialize import digest_csv, digest_json, fit_json
+from drift.report.serialize import bounded_json, digest_csv, digest_json
 from drift.report.slack import slack_payload
 from drift.report.subject import make_subject
 from drift.report.view import (
@@ -184,7 +184,7 @@ def render_digest(
         html=html,
         text=text,
         markdown=render_view("markdown", md_view, override_dir),
-        json=fit_json(digest_json(digest, subject), json_cap),
+        json=bounded_json(digest, subject, json_cap),
         slack=slack_payload(digest, subject),
         created_at=clockface.iso(digest.run_at, clockface.zone(digest.timezone)) or "",
         attachments=attachments,

@@ -12,7 +12,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from drift import clockface
@@ -66,59 +68,148 @@ def _change(c: Change) -> dict[str, Any]:
     }
 
 
-def _source(s: SourceDigest, tz: dt.tzinfo) -> dict[str, Any]:
-    return {
-        "name": s.name,
-        "type": s.type,
-        "provenance": s.provenance.value,
-        "status": s.status.value,
-        "status_line": s.status_line,
-        "reason": s.reason or None,
-        "snapshot_id": s.snapshot_id,
-        "content_hash": s.content_hash,
-        "item_count": s.item_count,
-        "change_count": s.change_count,
-        "sections": {
+def _source(
+    s: SourceDigest, tz: dt.tzinfo, streamed: bool = False, with_changes: bool = True
+) -> dict[str, Any]:
+    changes = (_change(c) for c in (s.changes if with_changes else ()))
+    return (_Object if streamed else dict)(
+        name=s.name,
+        type=s.type,
+        provenance=s.provenance.value,
+        status=s.status.value,
+        status_line=s.status_line,
+        reason=s.reason or None,
+        snapshot_id=s.snapshot_id,
+        content_hash=s.content_hash,
+        item_count=s.item_count,
+        change_count=s.change_count,
+        sections={
             section.value: [_row(r, tz) for g in groups for r in g.rows]
             for section, groups in s.sections
         },
-        "changes": [_change(c) for c in s.changes],
-    }
+        changes=_Array(changes) if streamed else list(changes),
+    )
 
 
-def digest_dict(digest: Digest, subject: str | None = None) -> dict[str, Any]:
+def digest_dict(
+    digest: Digest, subject: str | None = None, *, streamed: bool = False, changes: bool = True
+) -> dict[str, Any]:
+    """The JSON digest as data; ``streamed``: made to be written piece by piece by
+    :func:`json_chunks`, each per-change list produced while it is written, never whole;
+    without ``changes``, the per-change lists are empty."""
     counts, tz = digest.counts, clockface.zone(digest.timezone)
-    return {
-        "version": JSON_VERSION,
-        "digest_id": digest.digest_id,
-        "subject": subject,
-        "run_at": _when(digest.run_at, tz),
-        "since": _when(digest.since, tz),
-        "run_id": digest.run_id,
-        "timezone": digest.timezone,
-        "local_date": digest.local_date,
-        "heartbeat": digest.heartbeat,
-        "first_run": digest.first_run,
-        "counts": {name: getattr(counts, name) for name in counts.__dataclass_fields__},
-        "sources": [_source(s, tz) for s in digest.sources],
-    }
+    sources = (_source(s, tz, streamed, changes) for s in digest.sources)
+    return (_Object if streamed else dict)(
+        version=JSON_VERSION,
+        digest_id=digest.digest_id,
+        subject=subject,
+        run_at=_when(digest.run_at, tz),
+        since=_when(digest.since, tz),
+        run_id=digest.run_id,
+        timezone=digest.timezone,
+        local_date=digest.local_date,
+        heartbeat=digest.heartbeat,
+        first_run=digest.first_run,
+        counts={name: getattr(counts, name) for name in counts.__dataclass_fields__},
+        sources=_Array(sources) if streamed else list(sources),
+    )
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """ASCII JSON with <, > and & escaped too, so it is inert wherever it gets embedded."""
-    text = json.dumps(data, indent=indent, ensure_ascii=True, default=str, sort_keys=False)
+    return _inert(json.dumps(data, indent=indent, ensure_ascii=True, default=str))
+
+
+def _inert(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def json_chunks(
+    digest: Digest, subject: str | None = None, indent: int | None = 2
+) -> Iterator[str]:
+    """``dumps(digest_dict(digest, subject), indent=indent)`` in pieces: a million-item digest is
+    hashed, measured or written without its whole text (or its whole list of dicts) in memory."""
+    for chunk in _chunks(digest_dict(digest, subject, streamed=True), indent):
+        yield _inert(chunk)
+
+
 def digest_json(digest: Digest, subject: str | None = None) -> str:
-    return dumps(digest_dict(digest, subject)) + "\n"
+    return "".join(json_chunks(digest, subject)) + "\n"
+
+
+def bounded_json(digest: Digest, subject: str | None, limit: int) -> str:
+    """The digest JSON within ``limit`` bytes, as :func:`fit_json` would cut it, without ever
+    holding more than ``limit`` bytes of it: indented, else compact, else lightened."""
+    for indent in (2, None):
+        text = _joined_within(json_chunks(digest, subject, indent), limit - 1)
+        if text is not None:
+            return text + "\n"
+    return _lighten(digest_dict(digest, subject, changes=False), limit)
+
+
+def _joined_within(chunks: Iterable[str], limit: int) -> str | None:
+    """The chunks joined, or None as soon as they pass ``limit`` bytes (they are ASCII)."""
+    kept: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            return None
+        kept.append(chunk)
+    return "".join(kept)
 
 
 def digest_id_for(digest: Digest) -> str:
     """Stable per digest: the run time plus a hash of everything the digest says."""
-    body = dumps(digest_dict(digest), indent=None).encode()
+    body = hashlib.sha256()
+    for chunk in json_chunks(digest, None, indent=None):
+        body.update(chunk.encode())
     stamp = digest.run_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"drift-{stamp}-{hashlib.sha256(body).hexdigest()[:12]}"
+    return f"drift-{stamp}-{body.hexdigest()[:12]}"
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+class _Object(dict[str, Any]):
+    """An object written member by member (its values may be :class:`_Array` lists)."""
+
+
+class _Array:
+    """A list written item by item from an iterable, never built whole (the per-change list of
+    a million-item first run)."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+def _chunks(value: Any, indent: int | None, level: int = 0) -> Iterator[str]:
+    """The text of ``json.dumps(value, indent=indent, ensure_ascii=True, default=str)`` in
+    pieces: :class:`_Object` and :class:`_Array` are written member by member."""
+    if isinstance(value, _Object):
+        members = ((json.dumps(k) + ": ", v) for k, v in value.items())
+        yield from _container("{", "}", members, indent, level)
+    elif isinstance(value, _Array):
+        yield from _container("[", "]", (("", v) for v in value.items), indent, level)
+    else:
+        text = json.dumps(value, indent=indent, ensure_ascii=True, default=str)
+        yield text.replace("\n", "\n" + " " * (indent * level)) if indent and level else text
+
+
+def _container(
+    start: str, end: str, members: Iterator[tuple[str, Any]], indent: int | None, level: int
+) -> Iterator[str]:
+    first = next(members, None)
+    if first is None:
+        yield start + end
+        return
+    inner = "" if indent is None else "\n" + " " * (indent * (level + 1))
+    separator = ", " if indent is None else "," + inner
+    yield start + inner
+    for n, (prefix, value) in enumerate(itertools.chain((first,), members)):
+        yield (separator if n else "") + prefix
+        yield from _chunks(value, indent, level + 1)
+    yield ("" if indent is None else "\n" + " " * (indent * level)) + end
 
 
 CSV_COLUMNS = (
@@ -182,7 +273,12 @@ def fit_json(digest_json: str, limit: int) -> str:
     text = dumps(data, indent=None) + "\n"
     if len(text.encode("utf-8")) <= limit:
         return text
+    return _lighten(data, limit)
+
+
+def _lighten(data: dict[str, Any], limit: int) -> str:
     dropped: list[str] = []
+    text = ""
     for part in ("changes", "sections"):
         for source in data.get("sources", []):
             if isinstance(source, dict) and source.pop(part, None) is not None:
