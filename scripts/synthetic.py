@@ -65,7 +65,9 @@ class _World:
         self.fresh = 0
         for event in self.events:
             for name in rng.sample(self.names, per_event):
-                self.add(self.make(event, name))
+                item = self.make(event, name)
+                self.items[item.key] = item
+        self.keys = sorted(self.items)  # one sort, not an insort per item (1M items: minutes)
 
     def make(self, event: str, name: str, type_: str | None = None, note: str = "") -> Item:
         suffix = next((s for s in TYPES if name.endswith(s)), "")
