@@ -96,6 +96,18 @@ def write_plan(schema: Schema, folder: Path) -> int:
     return files
 
 
+def write_plans(work: Path, size: int, per_event: int, churn: float) -> int:
+    """Day 0 and day 1 (``churn`` changed) as plan folders; returns day 0's item count."""
+    days = daily_schemas(days=2, size=size, churn=churn, per_event=per_event)
+    _, first = next(days)
+    items = len(first.items) + len({i.event for i in first.items})
+    write_plan(first, work / "day0")
+    del first
+    _, changed = next(days)
+    write_plan(changed, work / "day1")
+    return items
+
+
 def run_step(name: str, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> Step:
     """One fresh process: wall time and the peak RSS the kernel reports for it."""
     with log.open("ab") as out:
@@ -127,18 +139,19 @@ def main() -> None:
     parser.add_argument("--churn", type=float, default=0.001, help="share changed (0.1%%)")
     parser.add_argument("--unchanged", action="store_true", help="also run once unchanged")
     parser.add_argument("--keep", type=Path, help="copy the drift log here")
+    parser.add_argument("--write-plans", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_plans:
+        print(write_plans(args.write_plans, args.size, args.per_event, args.churn))
+        return
     with tempfile.TemporaryDirectory() as tmp, scratch_url(args.backend, tmp) as url:
         work = Path(tmp)
         (work / "drift.toml").write_text(CONFIG, encoding="utf-8")
-        days = daily_schemas(days=2, size=args.size, churn=args.churn, per_event=args.per_event)
-        _, first = next(days)
-        items = len(first.items) + len({i.event for i in first.items})
-        write_plan(first, work / "day0")
-        del first
-        _, changed = next(days)
-        write_plan(changed, work / "day1")
-        del changed, days
+        # The plans are written by a child process: a child's ru_maxrss starts at its parent's
+        # size when it is forked, so the parent must not hold the synthetic schemas.
+        plans = [sys.executable, __file__, "--write-plans", str(work), "--size", str(args.size)]
+        plans += ["--per-event", str(args.per_event), "--churn", str(args.churn)]
+        items = int(subprocess.run(plans, check=True, capture_output=True, text=True).stdout)
         env = {**os.environ, "DRIFT_DATABASE_URL": url, "DRIFT_CONFIG": str(work / "drift.toml")}
         log = work / "drift.log"
         drift = [str(DRIFT), "-q"]
