@@ -11,13 +11,10 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import Any
-
-from click.testing import CliRunner
 
 from drift import commands, metrics
-from drift.cli import cli
 from drift.exitcodes import Exit
+from tests.events_world import POLICY, events_world, mailed_digest, run_drift
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -82,27 +79,12 @@ EVENTS = (
 )
 
 
-def run_drift(config: Path, *args: str, code: int = 0) -> Any:
-    result = CliRunner().invoke(cli, ["--config", str(config), *args])
-    assert result.exit_code == code, result.output
-    return json.loads(result.stdout) if "--format" in args else result.stdout
-
-
 def test_the_digest_lists_the_findings_and_violations_the_commands_list(
     tmp_path: Path, db_url: str
 ) -> None:
-    (tmp_path / "events.ndjson").write_text(EVENTS)
-    config = tmp_path / "drift.toml"
-    config.write_text(
-        f'[database]\nurl = "{db_url}"\n'
-        '[[sources]]\nname = "web"\ntype = "events"\npath = "events.ndjson"\n'
-        '[[policy]]\nname = "no contact data"\nsources = ["web"]\nforbid = ["contact"]\n'
-        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
-    )
-    run_drift(config, "db", "upgrade")
+    config = events_world(tmp_path, db_url, EVENTS, POLICY)
     run_drift(config, "run")  # the first digest is an inventory of what is there
-    (digest_file,) = (tmp_path / "reports").glob("*.json")
-    (source,) = json.loads(digest_file.read_text())["sources"]
+    (source,) = mailed_digest(config)["sources"]
     sections = source["sections"]
 
     inventory = run_drift(config, "inventory", "--format", "json")["properties"]
@@ -129,18 +111,10 @@ def test_the_digest_lists_the_findings_and_violations_the_commands_list(
 def test_report_and_the_digest_leave_out_the_same_never_read_source(
     tmp_path: Path, db_url: str
 ) -> None:
-    (tmp_path / "events.ndjson").write_text(EVENTS)
-    config = tmp_path / "drift.toml"
-    config.write_text(
-        f'[database]\nurl = "{db_url}"\n'
-        '[[sources]]\nname = "web"\ntype = "events"\npath = "events.ndjson"\n'
-        '[[sources]]\nname = "app"\ntype = "events"\npath = "missing.ndjson"\n'
-        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
-    )
-    run_drift(config, "db", "upgrade")
+    never_read = '[[sources]]\nname = "app"\ntype = "events"\npath = "missing.ndjson"\n'
+    config = events_world(tmp_path, db_url, EVENTS, never_read)
     run_drift(config, "run", code=Exit.PARTIAL)  # "app" fails: never read, so not mailed
-    (digest_file,) = (tmp_path / "reports").glob("*.json")
-    mailed = json.loads(digest_file.read_text())["sources"]
+    mailed = mailed_digest(config)["sources"]
 
     reported = run_drift(config, "report", "--format", "json")["sources"]
 

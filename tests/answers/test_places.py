@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from drift.exitcodes import Exit
 from drift.model import ItemKey, Scope
-from tests.answers.test_layers import run_drift
+from tests.events_world import POLICY, events_world, mailed_digest, run_drift
 
 EVENTS = (
     '{"type": "group", "groupId": "g1", "traits": {"email": "a@b.example"}}\n'
@@ -24,18 +23,9 @@ def test_the_places_of_a_key() -> None:
 
 
 def test_a_group_property_is_shown_alike_by_every_output(tmp_path: Path, db_url: str) -> None:
-    (tmp_path / "events.ndjson").write_text(EVENTS)
-    config = tmp_path / "drift.toml"
-    config.write_text(
-        f'[database]\nurl = "{db_url}"\n'
-        '[[sources]]\nname = "web"\ntype = "events"\npath = "events.ndjson"\n'
-        '[[policy]]\nname = "no contact data"\nsources = ["web"]\nforbid = ["contact"]\n'
-        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
-    )
-    run_drift(config, "db", "upgrade")
+    config = events_world(tmp_path, db_url, EVENTS, POLICY)
     run_drift(config, "run")
-    (digest_file,) = (tmp_path / "reports").glob("*.json")
-    (source,) = json.loads(digest_file.read_text())["sources"]
+    (source,) = mailed_digest(config)["sources"]
     digest = {e for row in source["sections"]["inventory"] for e in row["events"]}
     inventory = run_drift(config, "inventory", "--format", "json")["properties"]
     exposure = run_drift(

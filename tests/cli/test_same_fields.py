@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
-
-from drift.cli import cli
+from tests.events_world import events_world, mailed_digest, run_drift
 
 EVENTS = (
     '{"event": "Signup", "properties": {"tmp_email": "a@b.example", "plan": "pro"}}\n'
@@ -18,12 +15,6 @@ EVENTS = (
 
 
 WHOLE_TIME = ("--since", "2000-01-01", "--until", "2999-01-01")
-
-
-def drift(config: Path, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["--config", str(config), *args])
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def findings_of(document: Any, name: str) -> list[list[dict[str, Any]]]:
@@ -43,21 +34,13 @@ def findings_of(document: Any, name: str) -> list[list[dict[str, Any]]]:
 def test_inventory_exposure_report_and_digest_serialise_a_finding_alike(
     tmp_path: Path, db_url: str
 ) -> None:
-    (tmp_path / "events.ndjson").write_text(EVENTS)
-    config = tmp_path / "drift.toml"
-    config.write_text(
-        f'[database]\nurl = "{db_url}"\n'
-        '[[sources]]\nname = "web"\ntype = "events"\npath = "events.ndjson"\n'
-        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
-    )
-    drift(config, "db", "upgrade")
-    drift(config, "run")
-    (digest_file,) = (tmp_path / "reports").glob("*.json")
+    config = events_world(tmp_path, db_url, EVENTS)
+    run_drift(config, "run")
     outputs = {
-        "digest": json.loads(digest_file.read_text()),
-        "report": json.loads(drift(config, "report", "--format", "json")),
-        "inventory": json.loads(drift(config, "inventory", "--format", "json")),
-        "exposure": json.loads(drift(config, "exposure", *WHOLE_TIME, "--format", "json")),
+        "digest": mailed_digest(config),
+        "report": run_drift(config, "report", "--format", "json"),
+        "inventory": run_drift(config, "inventory", "--format", "json"),
+        "exposure": run_drift(config, "exposure", *WHOLE_TIME, "--format", "json"),
     }
     seen = {where: findings_of(doc, "tmp_email") for where, doc in outputs.items()}
     assert all(seen.values()), {where: len(lists) for where, lists in seen.items()}
