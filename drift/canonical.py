@@ -24,10 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-try:  # a declared dependency; without it (an old environment) everything still works, slower
-    import orjson
-except ImportError:  # pragma: no cover
-    orjson = None  # type: ignore[assignment]
+import orjson
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Shapes in orjson's output where the standard library may have written something else: a float
@@ -39,14 +36,12 @@ _MAYBE_DIFFERENT = (
     re.compile(rb"0\.0000"),
     re.compile(rb"null(?<![^:,\[]null)(?![^,\]}])"),
 )
-_ORJSON_OPTIONS = 0
-if orjson is not None:
-    _ORJSON_OPTIONS = (
-        orjson.OPT_SORT_KEYS
-        | orjson.OPT_PASSTHROUGH_SUBCLASS
-        | orjson.OPT_PASSTHROUGH_DATACLASS
-        | orjson.OPT_PASSTHROUGH_DATETIME
-    )
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+)
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -71,8 +66,6 @@ def stdlib_canonical(value: Any) -> str:
 
 def _orjson(value: Any) -> bytes | None:
     """orjson's encoding when it is certainly the canonical one, else None."""
-    if orjson is None:
-        return None
     try:
         out = orjson.dumps(value, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError

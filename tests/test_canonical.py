@@ -13,14 +13,13 @@ import math
 import re
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drift.canonical import canonical_bytes, canonical_json, content_hash
 from drift.model import Item, Provenance, Schema, Scope
-
-orjson = pytest.importorskip("orjson")
 
 _LONE = re.compile("[\ud800-\udfff]")
 
