@@ -52,8 +52,12 @@ def inventory(
 def _across(
     app: App, current: CurrentSchemas, rows: list[PropertyRow], level: Severity | None
 ) -> list[CrossProperty]:
-    types = {n: t for n in current.schemas if (t := source_type(app.config, n)) is not None}
-    cross = by_property(rows, types, _plan_sources(app, current.schemas))
+    sources = {
+        n: (t, app.source_class(t).role)
+        for n in current.schemas
+        if (t := source_type(app.config, n)) is not None
+    }
+    cross = by_property(rows, sources, _plan_sources(app, current.schemas))
     if level is None:
         return cross
     return [c for c in cross if c.severity is not None and c.severity.rank >= level.rank]

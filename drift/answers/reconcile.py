@@ -43,7 +43,9 @@ class ReconcileAnswer:
 def compare_plans(app: App, session: Session, schemas: Mapping[str, Schema]) -> ReconcileReport:
     """Every ``[[reconcile]]`` block over ``schemas``, with first-seen dates from the store."""
     observed = [n for b in app.config.reconcile for n in b.observed if n in schemas]
-    return reconcile_all(app.config, schemas, load_first_seen(session, observed))
+    return reconcile_all(
+        app.config, schemas, load_first_seen(session, observed), source_class=app.source_class
+    )
 
 
 def reconcile(app: App) -> ReconcileAnswer:

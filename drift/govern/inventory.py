@@ -26,7 +26,6 @@ from drift.model import (
     most_severe_level,
     ranked_findings,
 )
-from drift.plugins import source_role
 
 #: Categories that single out a person on their own, and those that do so combined with others.
 DIRECT = frozenset({"contact", "person_name", "government_id", "financial", "vendor_pii"})
@@ -159,29 +158,31 @@ def _label_signals(finding: Finding) -> tuple[str, ...]:
 
 def by_property(
     rows: list[PropertyRow],
-    source_types: Mapping[str, str],
+    sources: Mapping[str, tuple[str, SourceRole]],
     plan_sources: Collection[str] = (),
 ) -> list[CrossProperty]:
-    """Each property name once, across sources. ``plan_sources`` are the documented plans (the
-    ``plan`` of each ``[[reconcile]]`` and every jsonschema source); a property held by a vendor
+    """Each property name once, across sources. ``sources`` maps a source name to its type and
+    role (asked of the connector the caller uses); ``plan_sources`` are the documented plans (the
+    ``plan`` of each ``[[reconcile]]`` and every jsonschema source). A property held by a vendor
     but by no plan and no CDP source is flagged, when at least one plan or CDP source exists."""
     by_name: dict[str, list[Holding]] = {}
     for row in rows:
-        kind = source_types.get(row.source, "")
+        kind = sources[row.source][0] if row.source in sources else ""
         by_name.setdefault(row.name, []).append(_holding(row, kind))
-    cdp = {s for s, t in source_types.items() if source_role(t) is SourceRole.CDP}
+    cdp = {s for s, (_, role) in sources.items() if role is SourceRole.CDP}
+    vendors = {s for s, (_, role) in sources.items() if role.is_vendor}
     gatekeepers = set(plan_sources) | cdp
-    return [_cross(name, by_name[name], gatekeepers) for name in sorted(by_name)]
+    return [_cross(name, by_name[name], gatekeepers, vendors) for name in sorted(by_name)]
 
 
-def _cross(name: str, holdings: list[Holding], gatekeepers: set[str]) -> CrossProperty:
+def _cross(
+    name: str, holdings: list[Holding], gatekeepers: set[str], vendors: set[str]
+) -> CrossProperty:
     typed = [h.types for h in holdings]
     differ = any(types_differ(a, b) for i, a in enumerate(typed) for b in typed[i + 1 :])
     classified = {h.categories for h in holdings}
     direct: tuple[str, ...] = ()
     holders = {h.source for h in holdings}
     if gatekeepers and not holders & gatekeepers:
-        direct = tuple(
-            h.source for h in holdings if h.source_type and source_role(h.source_type).is_vendor
-        )
+        direct = tuple(h.source for h in holdings if h.source in vendors)
     return CrossProperty(name, tuple(holdings), differ, len(classified) > 1, direct)

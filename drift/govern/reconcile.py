@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from drift.config import DriftConfig, ReconcileConfig
 from drift.govern.properties import property_items, types_compatible
 from drift.model import Item, ItemKey, Schema, Scope
-from drift.plugins import source_class
+from drift.plugins import source_class as registered_class
 
 if TYPE_CHECKING:
     from drift.sources.base import SourceBase
@@ -282,12 +282,16 @@ def reconcile_all(
     config: DriftConfig,
     schemas_by_source: Mapping[str, Schema],
     first_seen: FirstSeen = lambda source, name: None,
+    source_class: Callable[[str], type[SourceBase]] = registered_class,
 ) -> ReconcileReport:
-    """Every ``[[reconcile]]`` block of the config, in config order, merged into one report."""
+    """Every ``[[reconcile]]`` block of the config, in config order, merged into one report.
+    ``source_class`` gives a source type's connector, whose traits say how it names events (the
+    caller's ``App.source_class``; the plugin registry's by default)."""
     types = {s.name: str(s.type) for s in config.sources}
 
     def naming(source: str) -> type[SourceBase]:
-        return source_class(types.get(source))
+        kind = types.get(source)
+        return registered_class(None) if kind is None else source_class(kind)
 
     parts = [
         reconcile_block(block, i, schemas_by_source, first_seen, naming)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from drift.govern import by_property, cached_findings, inventory
-from drift.model import Finding, Item, Provenance, Schema, Scope, Severity
+from drift.model import Finding, Item, Provenance, Schema, Scope, Severity, SourceRole
+from drift.plugins import source_role
 from tests.govern.scenario import StubClassifier, prop, web_schema
 
 FINDINGS = cached_findings(StubClassifier())
 TYPES = {"plan": "jsonschema", "cdp": "segment", "mp": "mixpanel", "samples": "events"}
+SOURCES = {name: (kind, source_role(kind)) for name, kind in TYPES.items()}
 
 
 def schema(source: str, *items: Item) -> Schema:
@@ -37,7 +39,7 @@ def findings_by_description(item: Item) -> tuple[Finding, ...]:
 
 def test_by_property_flags_types_classification_and_direct_sends() -> None:
     rows = inventory(world(), findings_by_description)
-    cross = {c.name: c for c in by_property(rows, TYPES, plan_sources={"plan"})}
+    cross = {c.name: c for c in by_property(rows, SOURCES, plan_sources={"plan"})}
     assert list(cross) == ["amount", "email", "ip_address", "note"]
     assert cross["email"].flags == ()
     assert [h.source for h in cross["email"].holdings] == ["cdp", "mp", "plan"]
@@ -51,7 +53,9 @@ def test_by_property_flags_types_classification_and_direct_sends() -> None:
 def test_no_direct_flag_without_any_plan_or_cdp() -> None:
     only_vendor = {"mp": world()["mp"]}
     rows = inventory(only_vendor, FINDINGS)
-    assert all(not c.direct_to_vendor for c in by_property(rows, {"mp": "mixpanel"}))
+    assert all(
+        not c.direct_to_vendor for c in by_property(rows, {"mp": ("mixpanel", SourceRole.VENDOR)})
+    )
 
 
 def test_inventory_lists_every_property_once_per_source_with_its_events() -> None:
