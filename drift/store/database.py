@@ -8,6 +8,7 @@ is never migrated behind the operator's back: drift refuses to run on an old sch
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,17 +132,37 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._auto_upgrade = auto_upgrade_sqlite and not read_only
         self._checked = False
+        self._open_transactions = 0
+        self._open_lock = threading.Lock()
 
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a thread of this process has a ``session()`` or ``scratch()`` open (or is
+        opening one). On SQLite every one of them holds or waits for the single write lock
+        (BEGIN IMMEDIATE), so another write from this process cannot start until it ends: the
+        run lease's heartbeat asks this instead of waiting out the busy timeout behind it."""
+        return self._open_transactions > 0
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._open_lock:
+            self._open_transactions += 1
+        try:
+            yield
+        finally:
+            with self._open_lock:
+                self._open_transactions -= 1
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends; on error rolled back, nothing kept."""
         self.ensure_schema()
         try:
-            with self._sessions() as session, session.begin():
+            with self._counted(), self._sessions() as session, session.begin():
                 yield session
         except SQLAlchemyError as exc:
             raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
@@ -151,7 +172,7 @@ class Database:
         """A transaction that is always rolled back: for dry runs that must leave no trace."""
         self.ensure_schema()
         try:
-            with self._sessions() as session:
+            with self._counted(), self._sessions() as session:
                 session.begin()
                 try:
                     yield session

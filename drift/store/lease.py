@@ -11,6 +11,11 @@ acquisition. Why a lease row and not an advisory lock: it behaves the same on al
 - A heartbeat thread renews the lease every ttl/3 while the run is alive.
 - ``check()`` runs inside the transaction that commits results: a run whose lease was taken over
   (it stalled past its ttl) must not write anything, because another run now owns the store.
+- SQLite has one writer: while this process has a transaction open, no renewal can be written (it
+  would wait out the busy timeout behind the run's own work and fail). So there the heartbeat
+  skips its turn quietly, and the transaction that commits results renews the lease itself, just
+  before its commit: a recording that outlasts the ttl still leaves the lease fresh, and a run
+  waiting for the write lock meanwhile finds it held, not expired.
 """
 
 from __future__ import annotations
@@ -140,14 +145,23 @@ def held_message(state: LeaseState) -> str:
 def renew(database: Database, holder: str, token: int, ttl: float, name: str = RUN_LEASE) -> bool:
     """Push the expiry out by ``ttl`` from database now; False if the lease is no longer ours."""
     with database.session() as session:
-        now = db_now(session)
-        result = session.execute(
-            update(LeaseRow)
-            .where(LeaseRow.name == name, LeaseRow.holder == holder)
-            .where(LeaseRow.fencing_token == token)
-            .values(expires_at=now + dt.timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False)
-        )
+        return extend(session, holder, token, ttl, name)
+
+
+def extend(session: Session, holder: str, token: int, ttl: float, name: str = RUN_LEASE) -> bool:
+    """``renew`` inside a transaction the caller owns (it commits with that transaction).
+
+    The expiry is database now + ``ttl``; on PostgreSQL ``now()`` is the transaction's start, so
+    call it only in a short transaction there.
+    """
+    now = db_now(session)
+    result = session.execute(
+        update(LeaseRow)
+        .where(LeaseRow.name == name, LeaseRow.holder == holder)
+        .where(LeaseRow.fencing_token == token)
+        .values(expires_at=now + dt.timedelta(seconds=ttl))
+        .execution_options(synchronize_session=False)
+    )
     return getattr(result, "rowcount", 0) == 1
 
 
@@ -220,6 +234,7 @@ class RunLease:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._token: int | None = None
+        self._single_writer = database.backend == "sqlite"
 
     @property
     def token(self) -> int:
@@ -259,10 +274,17 @@ class RunLease:
     def committing(self) -> Iterator[Session]:
         """A transaction whose commit this lease guards. The lease row is locked (``check``) at
         the end, just before the commit, not at the start: a lock held through a long recording
-        made the heartbeat's renewals wait behind the run's own work (and expire the lease)."""
+        made the heartbeat's renewals wait behind the run's own work (and expire the lease).
+
+        On SQLite the heartbeat cannot write while this transaction is open, so the lease is
+        renewed here, after the check and in the same transaction: the commit that publishes the
+        results also leaves the lease fresh, with no moment in between for a takeover.
+        """
         with self.database.session() as session:
             yield session
             self.check(session)
+            if self._single_writer:
+                extend(session, self.holder, self.token, self.ttl, self.name)
 
     def release(self) -> None:
         """Stop the heartbeat, then free the lease (best effort: it expires anyway)."""
@@ -283,17 +305,29 @@ class RunLease:
         """Renew until released; a renewal that finds the lease gone marks it lost and stops."""
         token = self.token
         while not self._stop.wait(self.renew_every):
+            if self._behind_own_transaction():
+                log.debug("run lease renewal skipped: this process holds SQLite's write lock")
+                continue
             try:
                 if renew(self.database, self.holder, token, self.ttl, self.name):
                     continue
             except StoreError as exc:
-                log.warning("run lease renewal failed, retrying: %s", exc)
+                if self._behind_own_transaction():
+                    # the run opened its transaction while this renewal waited for the lock
+                    log.debug("run lease renewal waited behind this process's own transaction")
+                else:
+                    log.warning("run lease renewal failed, retrying: %s", exc)
                 continue
             log.error("the run lease was taken over; this run stops", extra={"event": "lease_lost"})
             self.lost.set()
             if self._on_lost is not None:
                 self._on_lost.set()
             return
+
+    def _behind_own_transaction(self) -> bool:
+        """On SQLite, whether a renewal now would only wait behind this process's own write
+        transaction (which renews the lease itself if it commits results, see ``committing``)."""
+        return self._single_writer and self.database.in_transaction
 
     def __enter__(self) -> RunLease:
         self.acquire()

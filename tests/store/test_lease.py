@@ -166,7 +166,10 @@ def test_the_lease_is_renewed_while_a_long_recording_transaction_is_open(
 ) -> None:
     """#15.2: renewal runs on its own connection and never waits behind the run's own work."""
     if database.backend == "sqlite":
-        pytest.skip("SQLite has a single writer: a renewal waits for the recording to commit")
+        pytest.skip(
+            "SQLite has a single writer: nothing can renew while the recording is open; its "
+            "commit renews the lease instead (test_sqlite_lease_during_recording.py)"
+        )
     from drift.model import Item, Provenance, Schema, Scope
     from drift.store.record import record_snapshot
 
