@@ -28,11 +28,10 @@ from pydantic import (
 )
 
 from drift import scrub
-from drift.classify.rules import load_rules, require_category
 from drift.config_blocks import ConfigPath, NotifierConfig, SourceConfig
 from drift.errors import ConfigError
 from drift.model import Severity
-from drift.plugins import notifier_classes, plugin_errors, source_classes
+from drift.plugins import NOTIFIERS, SOURCES, plugin, plugin_errors, type_names
 
 DEFAULT_PATH = Path("drift.toml")
 
@@ -151,7 +150,7 @@ class DriftConfig(Section):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
-        known_types = set(source_classes())
+        known_types = set(type_names(SOURCES))
         for block in self.policy:
             _check_known("policy sources", block.sources, names)
             _check_known("policy source_types", block.source_types, known_types)
@@ -216,12 +215,8 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
     context = {"base_dir": path.parent if path else Path.cwd()}
     where = str(path or "drift.toml")
     raw = dict(raw)
-    raw["sources"] = _typed_blocks(
-        raw.get("sources", []), "sources", source_classes(), where, context
-    )
-    raw["notify"] = _typed_blocks(
-        raw.get("notify", []), "notify", notifier_classes(), where, context
-    )
+    raw["sources"] = _typed_blocks(raw.get("sources", []), "sources", SOURCES, where, context)
+    raw["notify"] = _typed_blocks(raw.get("notify", []), "notify", NOTIFIERS, where, context)
     try:
         config = DriftConfig.model_validate(raw, context=context)
     except ValidationError as exc:
@@ -248,6 +243,8 @@ def _check_policy_categories(config: DriftConfig, where: str) -> None:
     """Policy categories must exist in the loaded rule set (defaults plus the [rules] file)."""
     if not config.policy:
         return
+    from drift.classify.rules import load_rules, require_category
+
     known = load_rules(config.rules.path).categories
     for index, block in enumerate(config.policy, start=1):
         for key in ("forbid", "allow"):
@@ -297,8 +294,9 @@ def resolve_sqlite_url(url: str, base: Path) -> str:
 
 
 def _typed_blocks(
-    blocks: Any, section: str, classes: dict[str, Any], where: str, context: dict[str, Any]
+    blocks: Any, section: str, group: str, where: str, context: dict[str, Any]
 ) -> list[Any]:
+    """Each block validated by its type's ``Config``; only the configured types are imported."""
     if not isinstance(blocks, list):
         raise ConfigError(f"{where}: [[{section}]] must be an array of tables")
     out = []
@@ -307,19 +305,20 @@ def _typed_blocks(
         if isinstance(block, dict) and block.get("name"):
             label = f"[[{section}]] {block['name']!r}"
         kind = block.get("type") if isinstance(block, dict) else None
-        if kind not in classes:
+        cls = plugin(group, kind) if isinstance(kind, str) else None
+        if cls is None:
             broken = plugin_errors().get(f"{section}:{kind}")
             if broken:
                 raise ConfigError(f"{where}: {label}: type {kind!r} failed to load: {broken}")
-            expected = " | ".join(sorted(classes))
+            names = type_names(group)
             raise ConfigError(
                 f"{where}: {label}: type = {kind!r} is not known"
-                f"{did_you_mean(str(kind), classes)} (expected {expected})"
+                f"{did_you_mean(str(kind), names)} (expected {' | '.join(names)})"
             )
         try:
-            out.append(_strict(classes[kind].Config, block, context))
+            out.append(_strict(cls.Config, block, context))
         except ValidationError as exc:
-            raise ConfigError(f"{where}: {label}: {_describe(exc, classes[kind].Config)}") from None
+            raise ConfigError(f"{where}: {label}: {_describe(exc, cls.Config)}") from None
     return out
 
 

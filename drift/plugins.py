@@ -3,6 +3,10 @@
 Built-ins are registered exactly like third-party plugins, in ``pyproject.toml``
 (``[project.entry-points."drift.sources"]`` and ``"drift.notifiers"``): adding a vendor is its
 module, its tests and fixtures, and one entry-point line.
+
+A plugin's module is imported only when its type is asked for (a config that reads one Segment
+workspace does not import every connector, and ``drift diff`` none of the notifiers); the names of
+every type come from the entry points alone.
 """
 
 from __future__ import annotations
@@ -17,11 +21,9 @@ if TYPE_CHECKING:  # the plugin modules load only when a registry is first asked
     from drift.notify.base import NotifierClass
     from drift.sources.base import SourceBase
 
-
-def _load(spec: str) -> Any:
-    module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)
-
+SOURCES = "drift.sources"
+NOTIFIERS = "drift.notifiers"
+_SECTIONS = {SOURCES: "sources", NOTIFIERS: "notify"}
 
 _ERRORS: dict[str, str] = {}
 
@@ -31,32 +33,52 @@ def plugin_errors() -> dict[str, str]:
     return _ERRORS
 
 
-def _discover(group: str) -> dict[str, Any]:
-    specs: dict[str, str] = {}
-    for ep in entry_points(group=group):
-        specs.setdefault(ep.name, ep.value)
-    loaded = {}
-    section = "sources" if group == "drift.sources" else "notify"
-    for name, spec in sorted(specs.items()):
-        try:
-            loaded[name] = _load(spec)
-        except (ImportError, AttributeError) as exc:
-            _ERRORS[f"{section}:{name}"] = f"{spec}: {exc}"
-    return loaded
+@cache
+def type_names(group: str) -> tuple[str, ...]:
+    """Every registered type of ``group`` (``SOURCES`` or ``NOTIFIERS``), sorted; imports none."""
+    return tuple(sorted(_specs(group)))
 
 
 @cache
+def _specs(group: str) -> dict[str, str]:
+    specs: dict[str, str] = {}
+    for ep in entry_points(group=group):
+        specs.setdefault(ep.name, ep.value)
+    return specs
+
+
+@cache
+def plugin(group: str, name: str) -> Any:
+    """The class registered as ``name`` in ``group``, imported now; None when there is none or it
+    failed to import (the reason is then in :func:`plugin_errors`)."""
+    spec = _specs(group).get(name)
+    if spec is None:
+        return None
+    module, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        _ERRORS[f"{_SECTIONS[group]}:{name}"] = f"{spec}: {exc}"
+        return None
+
+
+def _loaded(group: str) -> dict[str, Any]:
+    found = {name: plugin(group, name) for name in type_names(group)}
+    return {name: cls for name, cls in found.items() if cls is not None}
+
+
 def source_classes() -> dict[str, type[SourceBase]]:
-    """``type`` -> source class (a :class:`SourceBase` with a ``Config`` pydantic model)."""
-    return _discover("drift.sources")
+    """``type`` -> source class (a :class:`SourceBase` with a ``Config`` pydantic model), every
+    registered one imported; :func:`source_class` imports only the one asked for."""
+    return _loaded(SOURCES)
 
 
 def source_class(type_name: str | None) -> type[SourceBase]:
     """The class of a source type, to ask its traits (role, event naming, plan files); the base
     class's defaults (a vendor naming events plainly) when the type is unknown or None."""
-    found = source_classes().get(type_name) if type_name is not None else None
+    found = plugin(SOURCES, type_name) if type_name is not None else None
     if found is not None:
-        return found
+        return found  # type: ignore[no-any-return]
     from drift.sources.base import SourceBase
 
     return SourceBase
@@ -67,7 +89,13 @@ def source_role(type_name: str) -> SourceRole:
     return source_class(type_name).role
 
 
-@cache
 def notifier_classes() -> dict[str, NotifierClass]:
-    """``type`` -> notifier class (built from its ``Config``; see :class:`NotifierClass`)."""
-    return _discover("drift.notifiers")
+    """``type`` -> notifier class (built from its ``Config``; see :class:`NotifierClass`), every
+    registered one imported."""
+    return _loaded(NOTIFIERS)
+
+
+def notifier_class(type_name: str) -> NotifierClass | None:
+    """The notifier class of one type, imported now; None when unknown or broken."""
+    found: NotifierClass | None = plugin(NOTIFIERS, type_name)
+    return found

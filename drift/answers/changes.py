@@ -8,15 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from drift.answers.findings import ByKey, FindingsState
 from drift.app import App
 from drift.diff.engine import compare, first_changes
 from drift.errors import ConfigError, DriftError
 from drift.model import Change, ChangeKind, Provenance, Schema, Scope
-from drift.store import outbox, queries
+from drift.store import queries
 
-if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/
+if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/; findings load for the digest only
     from sqlalchemy.orm import Session
+
+    from drift.answers.findings import ByKey, FindingsState
 
 __all__ = [
     "ChangesBetween",
@@ -100,6 +101,9 @@ class LastDigest:
 
 def last_digests(session: Session, names: Iterable[str]) -> dict[str, LastDigest]:
     """Per named source that a digest covered before: that digest (the next one's baseline)."""
+    from drift.answers.findings import FindingsState
+    from drift.store import outbox
+
     wanted = set(names)
     baselines = {n: b for n, b in outbox.baselines(session).items() if n in wanted}
     saved = outbox.findings_json(session, {b.digest_id for b in baselines.values()})

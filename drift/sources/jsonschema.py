@@ -24,7 +24,6 @@ from drift.errors import BadResponse
 from drift.model import Item, Provenance, Schema, Scope, SourceRole
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
-from drift.sources.mixpanel import entity_items
 from drift.sources.segment_rules import plain_event, rules_items
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -129,6 +128,8 @@ def plain_items(doc: Mapping[str, Any], where: str) -> Iterator[Item]:
 def lexicon_items(results: list[Any], where: str) -> Iterator[Item]:
     """Mixpanel Lexicon schemas, read exactly as the ``mixpanel`` connector reads the API, so a
     project can move between an exported file and the API without a day of phantom changes."""
+    from drift.sources.mixpanel import entity_items  # here: the connector module imports httpx
+
     for entry in results:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             raise BadResponse(f"{where}: a Lexicon entry has no name")
