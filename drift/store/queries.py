@@ -217,7 +217,9 @@ def names_seen_by(
         .select_from(ItemKeyRow)
         .join(ItemRow, ItemRow.key_id == ItemKeyRow.id)
         .where(
-            ItemKeyRow.source_id == sid,
+            # ``+ 0``: the name hashes must drive the query (a few index look-ups), not the
+            # source, whose (source_id, key_hash) index SQLite would otherwise scan whole.
+            ItemKeyRow.source_id + 0 == sid,
             ItemKeyRow.scope != str(Scope.EVENT),
             ItemRow.valid_from <= snapshot_id,
         )
