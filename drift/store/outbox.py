@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from drift import clockface
 from drift.model import Attachment, DeliveryResult, DeliveryStatus, RenderedDigest
+from drift.store import digest_parts
 from drift.store.tables import DigestRow, DigestSourceRow, OutboxRow, SnapshotRow, SourceRow
 
 MAX_ATTEMPTS = 5
@@ -107,7 +108,12 @@ def next_due(session: Session, channels: list[str]) -> dt.datetime | None:
 
 def newest_digest_json(session: Session) -> str | None:
     """The newest committed digest's JSON body (None: no digest yet)."""
-    return session.scalar(select(DigestRow.body_json).order_by(DigestRow.id.desc()).limit(1))
+    newest = session.scalar(select(func.max(DigestRow.id)))
+    if newest is None:
+        return None
+    return digest_parts.read(session, [newest], [digest_parts.BODY_JSON])[newest][
+        digest_parts.BODY_JSON
+    ]
 
 
 def idempotency_key(digest_key: str, channel: str) -> str:
@@ -150,10 +156,9 @@ def baselines(session: Session) -> dict[str, Baseline]:
 
 def findings_json(session: Session, digest_ids: set[int]) -> dict[int, str]:
     """The findings state saved with each of these digests."""
-    rows = session.execute(
-        select(DigestRow.id, DigestRow.findings_json).where(DigestRow.id.in_(sorted(digest_ids)))
-    )
-    return {digest_id: text for digest_id, text in rows}
+    stored = set(session.scalars(select(DigestRow.id).where(DigestRow.id.in_(sorted(digest_ids)))))
+    parts = digest_parts.read(session, stored, [digest_parts.FINDINGS_JSON])
+    return {digest_id: fields[digest_parts.FINDINGS_JSON] for digest_id, fields in parts.items()}
 
 
 def commit_digest(
@@ -167,23 +172,30 @@ def commit_digest(
     channels: list[str],
     now: dt.datetime,
 ) -> int:
-    """Store the rendered digest, what it covers, and one outbox row per channel."""
+    """Store the rendered digest (its large parts in chunks), what it covers, and one outbox row
+    per channel."""
     row = DigestRow(
         digest_key=rendered.digest_id,
         run_id=run_id,
         created_at=now,
         rules_hash=rules_hash,
         subject=rendered.subject,
-        body_json=rendered.json,
-        html=rendered.html,
-        text=rendered.text,
-        markdown=rendered.markdown,
-        slack=rendered.slack,
-        findings_json=findings_json,
-        attachments_json=_attachments_to_json(rendered.attachments),
     )
     session.add(row)
     session.flush()
+    digest_parts.write(
+        session,
+        row.id,
+        {
+            digest_parts.BODY_JSON: rendered.json,
+            digest_parts.HTML: rendered.html,
+            digest_parts.TEXT: rendered.text,
+            digest_parts.MARKDOWN: rendered.markdown,
+            digest_parts.SLACK: rendered.slack,
+            digest_parts.FINDINGS_JSON: findings_json,
+            digest_parts.ATTACHMENTS_JSON: _attachments_to_json(rendered.attachments),
+        },
+    )
     for snapshot_id in coverage.values():
         source_id = session.scalar(
             select(SnapshotRow.source_id).where(SnapshotRow.id == snapshot_id)
@@ -218,30 +230,38 @@ def pending(
         .where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= now))
         .order_by(OutboxRow.digest_id, OutboxRow.id)
     )
+    due = session.execute(query).all()
+    fields = [f for f in digest_parts.FIELDS if f != digest_parts.FINDINGS_JSON]
+    digests = {digest.id: digest for _, digest in due}
+    parts = digest_parts.read(session, digests, fields)
+    rendered = {i: rendered_from(digest, parts[i], tz) for i, digest in digests.items()}
     return [
-        PendingDelivery(outbox.id, outbox.channel, rendered_from(digest, tz), outbox.attempts)
-        for outbox, digest in session.execute(query)
+        PendingDelivery(outbox.id, outbox.channel, rendered[digest.id], outbox.attempts)
+        for outbox, digest in due
     ]
 
 
-def rendered_from(row: DigestRow, tz: dt.tzinfo = dt.UTC) -> RenderedDigest:
-    """The stored digest, ``created_at`` on ``tz``'s clock (file names use its date)."""
+def rendered_from(
+    row: DigestRow, parts: Mapping[str, str], tz: dt.tzinfo = dt.UTC
+) -> RenderedDigest:
+    """The stored digest (``parts`` from ``digest_parts.read``), ``created_at`` on ``tz``'s clock
+    (file names use its date)."""
     return RenderedDigest(
         digest_id=row.digest_key,
         subject=row.subject,
-        html=row.html,
-        text=row.text,
-        markdown=row.markdown,
-        json=row.body_json,
-        slack=row.slack,
+        html=parts[digest_parts.HTML],
+        text=parts[digest_parts.TEXT],
+        markdown=parts[digest_parts.MARKDOWN],
+        json=parts[digest_parts.BODY_JSON],
+        slack=parts[digest_parts.SLACK],
         created_at=clockface.iso(row.created_at, tz) or "",
-        attachments=_attachments_from_json(row.attachments_json),
+        attachments=_attachments_from_json(parts[digest_parts.ATTACHMENTS_JSON]),
     )
 
 
-def _attachments_to_json(attachments: tuple[Attachment, ...]) -> str | None:
+def _attachments_to_json(attachments: tuple[Attachment, ...]) -> str:
     if not attachments:
-        return None
+        return ""
     return json.dumps(
         [
             {
@@ -254,7 +274,7 @@ def _attachments_to_json(attachments: tuple[Attachment, ...]) -> str | None:
     )
 
 
-def _attachments_from_json(text: str | None) -> tuple[Attachment, ...]:
+def _attachments_from_json(text: str) -> tuple[Attachment, ...]:
     if not text:
         return ()
     return tuple(

@@ -1,8 +1,8 @@
 """Retention: drop history older than a cutoff without breaking the history that is kept.
 
 What goes: item intervals that closed before the cutoff, snapshots nothing refers to any more, run
-records (and their per-source rows), delivered digests with their outbox rows, and definitions and
-item keys left unreferenced. What stays, and why:
+records (and their per-source rows), delivered digests with their outbox rows and stored parts,
+and definitions and item keys left unreferenced. What stays, and why:
 
 - every snapshot taken at or after the cutoff, and every snapshot from the one a source's last
   digest covered onwards (changes not yet reported), so ``state_at`` answers exactly as before
@@ -32,6 +32,7 @@ from drift.model import DeliveryStatus, RunStatus
 from drift.store.record import chunks
 from drift.store.tables import (
     DefinitionRow,
+    DigestPartRow,
     DigestRow,
     DigestSourceRow,
     ItemKeyRow,
@@ -109,6 +110,7 @@ def _prune_digests(session: Session, cutoff: dt.datetime) -> tuple[int, int]:
     doomed = old - keep
     outbox = _delete_ids(session, OutboxRow.digest_id, doomed)
     _delete_ids(session, DigestSourceRow.digest_id, doomed)
+    _delete_ids(session, DigestPartRow.digest_id, doomed)
     return _delete_ids(session, DigestRow.id, doomed), outbox
 
 

@@ -225,6 +225,10 @@ class AckRow(Base):
 
 
 class DigestRow(Base):
+    """A committed digest. Its large parts (the JSON body, each rendering, the findings state and
+    the attachments) are in ``digest_part``, in chunks: one row holding them all could exceed
+    MariaDB's ``max_allowed_packet``."""
+
     __tablename__ = "digest"
     __table_args__ = (MYSQL_OPTS,)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -233,15 +237,20 @@ class DigestRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     rules_hash: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(Text)
-    body_json: Mapped[str] = mapped_column(LongText)
-    html: Mapped[str] = mapped_column(LongText)
-    text: Mapped[str] = mapped_column(LongText)
-    markdown: Mapped[str] = mapped_column(LongText)
-    slack: Mapped[str] = mapped_column(LongText)
-    #: Findings per item when the digest was made (rule ids), to spot changes due to rule updates.
-    findings_json: Mapped[str] = mapped_column(LongText)
-    #: Attachments (base64 JSON) so a retried delivery carries the same files.
-    attachments_json: Mapped[str | None] = mapped_column(LongText, nullable=True)
+
+
+class DigestPartRow(Base):
+    """One chunk of a digest's large part (see ``drift.store.digest_parts``): ``field`` names the
+    part (``body_json``, ``html``, ``text``, ``markdown``, ``slack``, ``findings_json``,
+    ``attachments_json``); its chunks in ``seq`` order, joined, are the part. An empty part has no
+    chunks."""
+
+    __tablename__ = "digest_part"
+    __table_args__ = (MYSQL_OPTS,)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digest.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    chunk: Mapped[str] = mapped_column(LongText)
 
 
 class DigestSourceRow(Base):

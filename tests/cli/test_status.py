@@ -40,10 +40,7 @@ def seed(db: Database) -> None:
         runs.record_source(session, run_id, "fresh", "read")
         runs.record_source(session, run_id, "old", "failed", error="401 from the vendor")
         runs.finish_run(session, run_id, status="partial", exit_code=3)
-        digest = DigestRow(
-            digest_key="d1", created_at=NOW, rules_hash="r", subject="s", body_json="{}",
-            html="", text="", markdown="", slack="", findings_json="{}",
-        )  # fmt: skip
+        digest = DigestRow(digest_key="d1", created_at=NOW, rules_hash="r", subject="s")
         session.add(digest)
         session.flush()
         session.add(

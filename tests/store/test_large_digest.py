@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from drift import delivery
 from drift.config import parse_config
 from drift.model import Attachment, DeliveryStatus, RenderedDigest
-from drift.store import outbox
+from drift.store import digest_parts, outbox
 from drift.store.database import Database
 from drift.store.prune import prune
-from drift.store.tables import DigestRow, OutboxRow
+from drift.store.tables import DigestPartRow, DigestRow, OutboxRow
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 MB = 1_000_000
@@ -130,3 +130,14 @@ def test_digest_larger_than_a_packet_is_stored_delivered_and_pruned(
         assert list(session.scalars(select(DigestRow.digest_key))) == ["small"]
         assert session.scalar(select(func.count()).select_from(OutboxRow)) == 1
         assert outbox.newest_digest_json(session) == "{}"
+        kept = session.scalars(select(DigestPartRow.digest_id).distinct())
+        assert list(kept) == list(session.scalars(select(DigestRow.id)))
+
+
+def test_parts_are_cut_under_the_byte_limit_between_characters() -> None:
+    text = text_of(300_000, seed=8)
+    chunks = list(digest_parts.utf8_chunks(text, limit=1000))
+    assert "".join(chunks) == text
+    assert all(0 < len(c.encode()) <= 1000 for c in chunks)
+    assert max(len(c.encode()) for c in chunks) > 996  # full, short of one character at most
+    assert list(digest_parts.utf8_chunks("")) == []
