@@ -282,8 +282,30 @@ class Schema:
         with canonical.paused_gc():
             return canonical.content_hash(list(map(_CONTENT_FIELDS, self.items)))
 
+    @property
+    def item_count(self) -> int:
+        return len(self.items)
+
     def by_key(self) -> dict[ItemKey, Item]:
         return {item.key: item for item in self.items}
+
+
+@dataclass(frozen=True)
+class KnownRead:
+    """A source's input recognised as one already read (the same bytes, options, reader and
+    code: see :mod:`drift.sources.known_reads`), so its schema's content hash and item count are
+    known without parsing it. Recording an unchanged source needs nothing more; ``parse()`` reads
+    the kept input into the schema when the store needs its items after all."""
+
+    source: str
+    provenance: Provenance
+    content_hash: str
+    item_count: int
+    parse: Callable[[], Schema] = field(compare=False, repr=False)
+
+
+#: What fetching a source gives: its schema, or an input recognised as already read.
+Fetched = Schema | KnownRead
 
 
 class Severity(StrEnum):

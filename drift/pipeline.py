@@ -1,5 +1,7 @@
 """The only module that calls every stage in order: fetch -> record -> diff -> classify -> report
--> notify. Stages do not import each other; values between them are frozen dataclasses.
+-> notify. Stages do not import each other; values between them are frozen dataclasses. The stages
+after recording (compose, render, deliver) are imported by the functions that run them, so ``drift
+snapshot`` starts without loading them.
 
 ``run`` is the daily job. Its phases are recorded in the run ledger; each durable step is its own
 transaction, so a crash at any point leaves history intact and the next run picks up: snapshots are
@@ -14,31 +16,34 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from drift import delivery
-from drift.answers.digest import Composed, compose
 from drift.app import App
 from drift.errors import Cancelled, DriftError, LeaseHeld, StoreError
 from drift.exitcodes import Exit
 from drift.model import (
     DeliveryStatus,
+    Fetched,
     RenderedDigest,
     RunPhase,
     RunStatus,
     RunTrigger,
-    Schema,
     Severity,
     SourceStatus,
     utcnow,
 )
 from drift.progress import SILENT, Phase, Progress, Task
-from drift.report.model import Digest, Section
-from drift.scrub import scrub
-from drift.store import outbox, runs
+from drift.store import runs
 from drift.store.lease import RunLease
 from drift.store.record import Recorded, record_snapshot
+
+if TYPE_CHECKING:  # the daily job's stages load when it runs: `drift snapshot` never needs them
+    from sqlalchemy.orm import Session
+
+    from drift import delivery
+    from drift.answers.digest import Composed
+    from drift.report.model import Digest
+    from drift.store import outbox
 
 log = logging.getLogger("drift.run")
 
@@ -84,27 +89,34 @@ def fetch(
     names: Sequence[str] = (),
     cancel: threading.Event | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Schema | DriftError]:
+) -> dict[str, Fetched | DriftError]:
+    """Each source's schema, or its failure. A plan file read before with the same bytes,
+    options and code comes back as a ``KnownRead``, unparsed (see ``sources/known_reads.py``)."""
     from drift.sources.fetching import fetch_all
+    from drift.sources.known_reads import KnownReads
 
     sources = app.sources(tuple(names), cancel)
     tasks = {s.name: progress.start(Phase.FETCH, s.name, unit="pages") for s in sources}
     for source in sources:
         source.runtime.on_page = tasks[source.name].advance
-    return fetch_all(sources, on_done=lambda name, result: _fetched(tasks[name], result))
+    return fetch_all(
+        sources,
+        on_done=lambda name, result: _fetched(tasks[name], result),
+        reads=KnownReads.from_environment(),
+    )
 
 
-def _fetched(task: Task, result: Schema | DriftError) -> None:
-    if isinstance(result, Schema):
-        task.finish(items=len(result.items))
-    else:
+def _fetched(task: Task, result: Fetched | DriftError) -> None:
+    if isinstance(result, DriftError):
         task.finish(failed=True)
+    else:
+        task.finish(items=result.item_count)
 
 
 def record_all(
     app: App,
     session: Session,
-    results: dict[str, Schema | DriftError],
+    results: dict[str, Fetched | DriftError],
     *,
     run_id: int | None,
     now: dt.datetime,
@@ -118,7 +130,7 @@ def record_all(
                 SourceOutcome(name, type_, SourceStatus.FAILED, str(result), None, result.transient)
             )
             continue
-        task = progress.start(Phase.RECORD, name, total=len(result.items))
+        task = progress.start(Phase.RECORD, name, total=result.item_count)
         try:
             recorded = record_snapshot(
                 session,
@@ -225,6 +237,10 @@ def _phases(
     after_phase: PhaseHook,
     progress: Progress,
 ) -> RunResult:
+    from drift import delivery
+    from drift.answers.digest import compose
+    from drift.store import outbox
+
     results = fetch(app, names, cancel, progress)
     _phase(app, run_id, RunPhase.FETCHED, cancel, after_phase)
     # Each fetched schema is let go once recorded: the digest reads what was recorded, and a
@@ -288,6 +304,9 @@ def _log_failure(outcome: SourceOutcome, run_id: int) -> None:
 def deliver_due(app: App, cancel: threading.Event | None = None) -> list[delivery.DeliveryOutcome]:
     """Between runs (``drift schedule``): send deliveries whose retry is due, under the run lease
     (a run in progress, here or on another host, delivers them itself)."""
+    from drift import delivery
+    from drift.store import outbox
+
     channels = [name for name, _ in delivery.channel_names(app.config)]
     with app.database.session() as session:
         due = outbox.next_due(session, channels)
@@ -327,7 +346,7 @@ def _record_one(
     lease: RunLease,
     run_id: int,
     name: str,
-    result: Schema | DriftError,
+    result: Fetched | DriftError,
     progress: Progress = SILENT,
 ) -> SourceOutcome:
     """Record one source in its own transaction; if the database refuses its data, that source
@@ -386,6 +405,8 @@ def _phase(
 def _worth_sending(app: App, composed: Composed, channels: list[str], now: dt.datetime) -> bool:
     """Heartbeats are skipped when switched off, or when an earlier digest is still on its way
     (a re-run after a crash delivers that one instead of adding an empty one)."""
+    from drift.store import outbox
+
     if not composed.digest.should_send:
         return False
     if composed.digest.heartbeat:
@@ -403,6 +424,9 @@ def _finish(
     sent: list[delivery.DeliveryOutcome],
     fail_on: Severity | None,
 ) -> RunResult:
+    from drift import delivery
+    from drift.store import outbox
+
     channels = [name for name, _ in delivery.channel_names(app.config)]
     with app.database.session() as session:
         waiting = tuple(d for d in outbox.undelivered(session, channels) if d.waiting)
@@ -443,6 +467,8 @@ def _exit_code(
 
 def gate_reached(digest: Digest, fail_on: Severity) -> bool:
     """Unacknowledged findings (new or still open) or policy violations at or above ``fail_on``."""
+    from drift.report.model import Section
+
     counts = digest.counts
     if counts.policy_violations:
         return True
@@ -461,6 +487,8 @@ def gate_reached(digest: Digest, fail_on: Severity) -> bool:
 
 
 def _finish_after_error(app: App, run_id: int, exc: BaseException) -> None:
+    from drift.scrub import scrub
+
     aborted = isinstance(exc, Cancelled | KeyboardInterrupt)
     status = RunStatus.ABORTED if aborted else RunStatus.FAILED
     try:
@@ -480,6 +508,8 @@ def _dry_run(
     progress: Progress = SILENT,
 ) -> RunResult:
     """Fetch and render for real, inside a transaction that is rolled back: nothing kept or sent."""
+    from drift.answers.digest import compose
+
     results = fetch(app, names, cancel, progress)
     now = utcnow()
     with app.database.scratch() as session:

@@ -56,6 +56,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # kept plan reads (sources/known_reads.py) go to the test's own folder, never the user's cache
+    monkeypatch.setenv("DRIFT_CACHE_DIR", str(tmp_path / "drift-cache"))
 
 
 def _server_database(backend: str) -> Iterator[str]:

@@ -9,12 +9,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, get_args, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, get_args, runtime_checkable
 
 from drift.config_blocks import ConfigPath as ConfigPath
 from drift.config_blocks import EnvRefs as EnvRefs
 from drift.config_blocks import SourceConfig as SourceConfig
-from drift.model import ANY_EVENT, Provenance, Schema, SourceRole
+from drift.model import ANY_EVENT, Fetched, Provenance, Schema, SourceRole
+
+if TYPE_CHECKING:
+    from drift.sources.known_reads import KnownReads
 
 
 @dataclass
@@ -91,6 +94,11 @@ class SourceBase:
 
     def fetch(self) -> Schema:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def fetch_known(self, reads: KnownReads) -> Fetched:
+        """``fetch()``, or, for a source that reads local files, the input recognised as one it
+        read before (``reads`` keeps what those reads gave). Vendors are always fetched."""
+        return self.fetch()
 
     def probe(self) -> str:
         """The cheapest read that proves the source is reachable with its credentials (for

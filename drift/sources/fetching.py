@@ -10,10 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from drift.errors import DeadlineExceeded, DriftError, SourceError
-from drift.model import Schema
+from drift.model import Fetched
 from drift.sources.base import Source, SourceBase
+
+if TYPE_CHECKING:
+    from drift.sources.known_reads import KnownReads
 
 POLL_SECONDS = 0.05
 
@@ -21,17 +25,19 @@ POLL_SECONDS = 0.05
 def fetch_all(
     sources: Sequence[Source],
     max_workers: int = 8,
-    on_done: Callable[[str, Schema | DriftError], None] | None = None,
-) -> dict[str, Schema | DriftError]:
+    on_done: Callable[[str, Fetched | DriftError], None] | None = None,
+    reads: KnownReads | None = None,
+) -> dict[str, Fetched | DriftError]:
     """Fetch every source (at most ``max_workers`` at a time); results keep the input order.
-    ``on_done(name, result)`` is called from each source's thread as soon as it has its result."""
-    results: dict[str, Schema | DriftError] = {}
+    ``on_done(name, result)`` is called from each source's thread as soon as it has its result.
+    With ``reads``, a source may recognise its input as one read before (``KnownRead``)."""
+    results: dict[str, Fetched | DriftError] = {}
     lock = threading.Lock()
     slots = threading.Semaphore(max(1, max_workers))
 
     def work(source: Source) -> None:
         with slots:
-            outcome = _fetch_one(source)
+            outcome = _fetch_one(source, reads)
         if on_done is not None:
             on_done(source.name, outcome)
         with lock:
@@ -50,8 +56,10 @@ def fetch_all(
         return {s.name: results.get(s.name) or _unfinished(s) for s in sources}
 
 
-def _fetch_one(source: Source) -> Schema | DriftError:
+def _fetch_one(source: Source, reads: KnownReads | None) -> Fetched | DriftError:
     try:
+        if reads is not None and isinstance(source, SourceBase):
+            return source.fetch_known(reads)
         return source.fetch()
     except DriftError as exc:
         return exc

@@ -16,15 +16,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from drift.errors import BadResponse
-from drift.model import Item, Provenance, Schema, Scope, SourceRole
+from drift.model import Fetched, Item, KnownRead, Provenance, Schema, Scope, SourceRole
+from drift.sources import known_reads
 from drift.sources.base import ConfigPath, SourceBase, SourceConfig
 from drift.sources.jsonschema_walk import dig, event_fields, event_items, property_items
 from drift.sources.segment_rules import plain_event, rules_items
+
+if TYPE_CHECKING:
+    from drift.sources.known_reads import KnownReads
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -46,12 +50,43 @@ class JsonSchemaSource(SourceBase):
         return plain_event(event)  # a Segment export's rules are events "<key> [TRACK v2]"
 
     def fetch(self) -> Schema:
+        return self._parse(self._read())
+
+    def fetch_known(self, reads: KnownReads) -> Fetched:
+        """The plan, or, when its files, options, reader and drift's code are those of a kept
+        read, that read's content hash and item count (the bytes are parsed only if needed)."""
+        raw = self._read()
+        options = self.config.model_dump_json()
+        fingerprint = known_reads.fingerprint(self.type_name(), self.reader_version, options, raw)
+        known = reads.get(fingerprint)
+        if known is None:
+            schema = self._parse(raw)
+            reads.put(fingerprint, schema)
+            return schema
+        return KnownRead(
+            self.name,
+            self.provenance,
+            known.content_hash,
+            known.item_count,
+            lambda: self._parse(list(raw)),
+        )
+
+    def _read(self) -> list[tuple[str, bytes]]:
+        """Each file's name and bytes, in reading order."""
         config = self.config
         assert isinstance(config, JsonSchemaConfig)
-        files = _files(config.path)
+        return [(str(file), _read_bytes(file)) for file in _files(config.path)]
+
+    def _parse(self, raw: list[tuple[str, bytes]]) -> Schema:
+        """The schema of the files in ``raw``, which it empties as it goes: each file's bytes
+        are let go once read, so a plan in many files is never held twice over."""
         items: list[Item] = []
-        for file in files:
-            items.extend(items_from_document(_read_json(file), str(file)))
+        raw.reverse()
+        while raw:
+            where, data = raw.pop()
+            document = parse_document(_decoded(data, where), where)
+            del data
+            items.extend(items_from_document(document, where))
         return Schema.build(self.name, self.provenance, items)
 
 
@@ -66,14 +101,20 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
-def _read_json(file: Path) -> Any:
+def _read_bytes(file: Path) -> bytes:
     try:
         if file.stat().st_size > MAX_FILE_BYTES:
             raise BadResponse(f"{file}: larger than {MAX_FILE_BYTES // 2**20} MiB; split the plan")
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return file.read_bytes()
+    except OSError as exc:
         raise BadResponse(f"{file}: cannot read: {exc}") from None
-    return parse_document(text, str(file))
+
+
+def _decoded(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadResponse(f"{where}: cannot read: {exc}") from None
 
 
 def parse_document(text: str, where: str) -> Any:

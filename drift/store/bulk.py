@@ -29,7 +29,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -148,6 +147,8 @@ def load_hashes(session: Session, hashes: Collection[bytes]) -> Any:
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # loaded only where it is the backend
+
         values = bindparam("hashes", list(hashes), type_=postgresql.ARRAY(LargeBinary))
         return func.unnest(values).table_valued("h").render_derived()
     if connection.dialect.name in ("mysql", "mariadb"):

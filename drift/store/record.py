@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from drift.canonical import paused_gc, utf8
-from drift.model import Item, ItemKey, Schema, Scope, key_text
+from drift.model import Fetched, Item, ItemKey, Schema, Scope, key_text
 from drift.store import bulk
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 from drift.store.vendor_text import stored_text
@@ -71,7 +71,7 @@ def source_row(session: Session, name: str, type_: str, now: dt.datetime) -> Sou
 
 def record_snapshot(
     session: Session,
-    schema: Schema,
+    schema: Fetched,
     *,
     source_type: str,
     taken_at: dt.datetime,
@@ -82,7 +82,8 @@ def record_snapshot(
 ) -> Recorded:
     """Write one snapshot of ``schema`` inside the caller's transaction; ``reader_version`` is
     the version of the connector that read it. ``on_items(n)`` hears of the items once they are
-    recorded (a progress display)."""
+    recorded (a progress display). A ``KnownRead`` is parsed only if it differs from the
+    source's last snapshot."""
     with paused_gc():  # per-item tuples over a big schema set off full collections otherwise
         recorded = _record(session, schema, source_type, taken_at, fetch_ms, run_id, reader_version)
     if on_items is not None:
@@ -92,20 +93,21 @@ def record_snapshot(
 
 def _record(
     session: Session,
-    schema: Schema,
+    fetched: Fetched,
     source_type: str,
     taken_at: dt.datetime,
     fetch_ms: int,
     run_id: int | None,
     reader_version: int,
 ) -> Recorded:
-    source = source_row(session, schema.source, source_type, taken_at)
-    unchanged = _same_as_last(session, source.id, schema)
+    source = source_row(session, fetched.source, source_type, taken_at)
+    unchanged = _same_as_last(session, source.id, fetched.content_hash, fetched.item_count)
+    schema = fetched if isinstance(fetched, Schema) or unchanged else fetched.parse()
     snapshot = SnapshotRow(
         source_id=source.id,
         taken_at=taken_at,
         content_hash=schema.content_hash,
-        item_count=len(schema.items),
+        item_count=schema.item_count,
         provenance=str(schema.provenance),
         fetch_ms=fetch_ms,
         added=0,
@@ -117,14 +119,15 @@ def _record(
     session.add(snapshot)
     session.flush()
     added = removed = changed = 0
-    if not unchanged:
-        added, removed, changed = _record_changes(session, source.id, snapshot.id, schema)
-    _keep_vendor_dates(session, source.id, schema.items)
+    if isinstance(schema, Schema):  # a known read has no vendor dates (see known_reads)
+        if not unchanged:
+            added, removed, changed = _record_changes(session, source.id, snapshot.id, schema)
+        _keep_vendor_dates(session, source.id, schema.items)
     snapshot.added, snapshot.removed, snapshot.changed = added, removed, changed
-    return Recorded(snapshot.id, source.id, len(schema.items), added, removed, changed)
+    return Recorded(snapshot.id, source.id, schema.item_count, added, removed, changed)
 
 
-def _same_as_last(session: Session, source_id: int, schema: Schema) -> bool:
+def _same_as_last(session: Session, source_id: int, content_hash: str, item_count: int) -> bool:
     """The schema hashes like the source's last snapshot and the source holds as many open
     items: nothing to compare item by item (the near-floor path for an unchanged source)."""
     last = session.scalar(
@@ -133,10 +136,10 @@ def _same_as_last(session: Session, source_id: int, schema: Schema) -> bool:
         .order_by(SnapshotRow.id.desc())
         .limit(1)
     )
-    if last != schema.content_hash:
+    if last != content_hash:
         return False
     present = select(func.count()).where(ItemRow.source_id == source_id, ItemRow.valid_to.is_(None))
-    return session.scalar(present) == len(schema.items)
+    return session.scalar(present) == item_count
 
 
 def _record_changes(

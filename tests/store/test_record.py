@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text, update
 
 from drift.diff.engine import compare, diff_schemas
 from drift.errors import StoreError
-from drift.model import Item, Provenance, Schema, Scope
+from drift.model import Item, KnownRead, Provenance, Schema, Scope
 from drift.store import queries, record
 from drift.store.database import Database
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow
@@ -252,3 +252,36 @@ def test_an_unchanged_schema_is_recognised_by_its_content_hash_only_when_the_sto
     assert (repaired.added, repaired.removed, repaired.changed) == (1, 0, 0)
     with database.session() as session:
         assert queries.state_at(session, repaired.snapshot_id).content_hash == s.content_hash
+
+
+def _unparsable() -> Schema:
+    raise AssertionError("a known read of the last snapshot must not be parsed")
+
+
+def test_a_known_read_of_the_last_snapshot_is_recorded_without_its_items(
+    database: Database,
+) -> None:
+    s = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="string"))
+    store(database, s)
+    known = KnownRead("plan", Provenance.DOCUMENTED, s.content_hash, 2, _unparsable)
+    with database.session() as session:
+        again = record.record_snapshot(session, known, source_type="jsonschema", taken_at=T0)
+    assert again.unchanged and again.item_count == 2
+    assert count(database, SnapshotRow) == 2 and count(database, ItemRow) == 2
+    with database.session() as session:
+        hashes = session.scalars(select(SnapshotRow.content_hash)).all()
+    assert hashes == [s.content_hash, s.content_hash]
+
+
+def test_a_known_read_unlike_the_last_snapshot_is_parsed_and_recorded(
+    database: Database,
+) -> None:
+    before = schema(Item.of(Scope.EVENT, "Signup"))
+    after = schema(Item.of(Scope.EVENT, "Signup"), prop("Signup", "plan", type="string"))
+    store(database, before)
+    known = KnownRead("plan", Provenance.DOCUMENTED, after.content_hash, 2, lambda: after)
+    with database.session() as session:
+        recorded = record.record_snapshot(session, known, source_type="jsonschema", taken_at=T0)
+    assert (recorded.added, recorded.removed, recorded.changed) == (1, 0, 0)
+    with database.session() as session:
+        assert queries.state_at(session, recorded.snapshot_id) == after
