@@ -118,12 +118,21 @@ def vendor_time(raw: Any) -> dt.datetime | None:
 
 
 def nfc(text: str) -> str:
-    """Names are compared in Unicode NFC so that visually equal names are equal."""
-    return unicodedata.normalize("NFC", text)
+    """Names are compared in Unicode NFC so that visually equal names are equal (ASCII text is
+    always NFC: most names are, and are returned as they are)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+#: Every known spelling (canonical names included) to its canonical name: one shared string per
+#: type name, not one per item.
+_SPELLINGS = {**{name: name for name in CANONICAL_TYPES}, **_TYPE_ALIASES}
 
 
 def normalize_types(raw: Any) -> list[str]:
     """Map vendor type spellings to a sorted list of canonical type names."""
+    if type(raw) is str:  # the common case: one spelling
+        name = raw.strip().lower()
+        return [_SPELLINGS.get(name, name)] if name else []
     if raw is None or raw == "":
         return []
     values = raw if isinstance(raw, list | tuple | set) else [raw]
@@ -132,7 +141,7 @@ def normalize_types(raw: Any) -> list[str]:
         if not isinstance(value, str) or not value.strip():
             continue
         name = value.strip().lower()
-        out.add(_TYPE_ALIASES.get(name, name))
+        out.add(_SPELLINGS.get(name, name))
     return sorted(out)
 
 
@@ -146,18 +155,30 @@ def make_definition(**fields: Any) -> dict[str, Any]:
     of other stable vendor metadata). ``False`` flags are dropped so that "absent" and "false"
     hash alike.
     """
+    return definition_of(fields)
+
+
+_TEXT_FIELDS = frozenset({"description", "display_name", "category", "pattern", "format"})
+_SET_FIELDS = frozenset({"tags", "owners", "classifications"})
+
+
+def definition_of(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`make_definition` of a mapping of fields (no keyword arguments to unpack: sources
+    build one per item)."""
     out: dict[str, Any] = {}
     for key, value in fields.items():
-        if key in VALUE_BEARING_KEYS or value is None:
+        if value is None or key in VALUE_BEARING_KEYS:
             continue
         if key == "type":
             value = normalize_types(value)
-        elif key in ("tags", "owners", "classifications"):
+            if not value:
+                continue
+        elif key in _TEXT_FIELDS:
+            value = (value if type(value) is str else str(value)).strip()
+            if not value or (key == "description" and value.lower() in ("null", "none")):
+                continue
+        elif key in _SET_FIELDS:
             value = sorted({str(v) for v in value if v not in (None, "")})
-        elif key in ("description", "display_name", "category", "pattern", "format"):
-            value = str(value).strip()
-            if value.lower() in ("null", "none") and key == "description":
-                value = ""
         elif key == "vendor" and isinstance(value, Mapping):
             value = {
                 k: v for k, v in value.items() if k not in VALUE_BEARING_KEYS and v is not None
@@ -204,9 +225,10 @@ class ItemKey(NamedTuple):
         return f"{where}.{self.name}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
-    """One event or property as a source describes it (no values, ever)."""
+    """One event or property as a source describes it (no values, ever). Slotted: a source of a
+    million items holds a million of them."""
 
     scope: Scope
     event: str
@@ -221,21 +243,31 @@ class Item:
     ) -> Item:
         """Convenience constructor: NFC names and a canonical definition from ``fields``;
         ``since`` is the vendor's first-seen or creation time (ISO 8601 text or a datetime)."""
-        when = since if isinstance(since, dt.datetime) else vendor_time(since)
-        return cls(Scope(scope), nfc(event), nfc(name), make_definition(**fields), when)
+        return cls.from_fields(scope, event, name, fields, since)
+
+    @classmethod
+    def from_fields(
+        cls, scope: Scope, event: str, name: str, fields: Mapping[str, Any], since: Any = None
+    ) -> Item:
+        """:meth:`of` with the definition's fields as one mapping."""
+        when = since if since is None or isinstance(since, dt.datetime) else vendor_time(since)
+        scope = scope if type(scope) is Scope else Scope(scope)
+        return cls(scope, nfc(event), nfc(name), definition_of(fields), when)
 
     @property
     def key(self) -> ItemKey:
         return ItemKey(self.scope, self.event, self.name)
 
-    @cached_property
+    @property
     def definition_json(self) -> str:
+        """The canonical JSON of the definition (computed on each call: recording computes it
+        once per item, and a million cached copies would outweigh the items)."""
         return canonical_json(self.definition)
 
-    @cached_property
+    @property
     def definition_digest(self) -> bytes:
-        """SHA-256 of the canonical definition, computed once: its hex is ``definition_hash``,
-        its first 16 bytes the stored identity."""
+        """SHA-256 of the canonical definition: its hex is ``definition_hash``, its first 16
+        bytes the stored identity."""
         return digest(self.definition_json)
 
     @property
@@ -269,9 +301,10 @@ class Schema:
         ones the definition that sorts first wins, so the result never depends on fetch order)."""
         by_key: dict[ItemKey, Item] = {}
         for item in items:
-            kept = by_key.get(item.key)
-            if kept is None or item.definition_json < kept.definition_json:
-                by_key[item.key] = item
+            key = ItemKey(item.scope, item.event, item.name)
+            kept = by_key.setdefault(key, item)
+            if kept is not item and item.definition_json < kept.definition_json:
+                by_key[key] = item
         return cls(source, Provenance(provenance), tuple(by_key[k] for k in sorted(by_key)))
 
     @cached_property

@@ -192,7 +192,7 @@ def legacy_segment_items(events: list[Any], where: str) -> Iterator[Item]:
             raise BadResponse(f"{where}: an event in 'events' has no name")
         rules = dig(event, "rules")
         fields = event_fields(rules)
-        fields["description"] = event.get("description") or fields["description"]
+        fields["description"] = event.get("description") or fields.get("description")
         yield Item.of(Scope.EVENT, event["name"], "", **fields)
         yield from property_items(
             Scope.EVENT_PROPERTY, event["name"], dig(rules, "properties", "properties")

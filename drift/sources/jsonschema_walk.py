@@ -16,27 +16,46 @@ MAX_DEPTH = 6
 
 
 def schema_fields(node: Mapping[str, Any], *, required: bool = False) -> dict[str, Any]:
-    """Definition fields of one JSON Schema node (its own metadata, not its children)."""
-    mixpanel = dig(node, "metadata", "com.mixpanel")
-    types = node.get("type")
-    any_of = node.get("anyOf") or node.get("oneOf")
-    if types is None and isinstance(any_of, list):
-        types = [sub.get("type") for sub in any_of if isinstance(sub, Mapping) and sub.get("type")]
-    enum = node.get("enum")
-    return {
-        "type": types,
-        "description": _text(node.get("description")),
-        "display_name": _text(mixpanel.get("displayName")) or _text(node.get("title")),
-        "required": required or None,
-        "enum": sorted({str(v) for v in enum}) if isinstance(enum, list) else None,
-        "pattern": _text(node.get("pattern")),
-        "format": _text(node.get("format")),
-        "hidden": bool(mixpanel.get("hidden")) or None,
-        "dropped": bool(mixpanel.get("dropped")) or None,
-        "deprecated": bool(node.get("deprecated")) or None,
-        "tags": mixpanel.get("tags") if isinstance(mixpanel.get("tags"), list) else None,
-        "owners": _owners(mixpanel.get("owners")),
-    }
+    """Definition fields of one JSON Schema node (its own metadata, not its children). Only the
+    fields the node has: most nodes have a type and a description, and plans have 100k of them."""
+    get = node.get
+    fields: dict[str, Any] = {}
+    types = get("type")
+    if types is None:
+        any_of = get("anyOf") or get("oneOf")
+        if isinstance(any_of, list):
+            types = [
+                sub.get("type") for sub in any_of if isinstance(sub, Mapping) and sub.get("type")
+            ]
+    if types is not None:
+        fields["type"] = types
+    if description := _text(get("description")):
+        fields["description"] = description
+    metadata = get("metadata")
+    mixpanel = dig(metadata, "com.mixpanel") if metadata is not None else _NOTHING
+    if display_name := _text(mixpanel.get("displayName")) or _text(get("title")):
+        fields["display_name"] = display_name
+    if required:
+        fields["required"] = True
+    enum = get("enum")
+    if isinstance(enum, list):
+        fields["enum"] = sorted({str(v) for v in enum})
+    if pattern := _text(get("pattern")):
+        fields["pattern"] = pattern
+    if format_ := _text(get("format")):
+        fields["format"] = format_
+    if mixpanel:
+        for flag in ("hidden", "dropped"):
+            if mixpanel.get(flag):
+                fields[flag] = True
+    if get("deprecated"):
+        fields["deprecated"] = True
+    if mixpanel:
+        if isinstance(tags := mixpanel.get("tags"), list):
+            fields["tags"] = tags
+        if (owners := _owners(mixpanel.get("owners"))) is not None:
+            fields["owners"] = owners
+    return fields
 
 
 def event_fields(node: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,16 +75,18 @@ def property_items(
     required = node.get("required")
     required = required if isinstance(required, list) else []
     for key, child in props.items():
-        if not isinstance(child, Mapping):
+        if type(child) is not dict and not isinstance(child, Mapping):  # dict: the fast check
             child = {}
-        name = f"{prefix}{key}"
+        name = prefix + key if prefix else key
         fields = schema_fields(child, required=key in required)
         items = child.get("items")
-        if isinstance(items, Mapping):
+        is_array = items is not None and isinstance(items, Mapping)
+        if is_array:
             fields["is_array"] = True
-        yield Item.of(scope, event, name, **fields)
-        yield from property_items(scope, event, child, f"{name}.", depth + 1)
-        if isinstance(items, Mapping):
+        yield Item.from_fields(scope, event, name, fields)
+        if "properties" in child:
+            yield from property_items(scope, event, child, f"{name}.", depth + 1)
+        if is_array:
             yield from property_items(scope, event, items, f"{name}.", depth + 1)
 
 
@@ -82,7 +103,12 @@ def dig(node: Any, *keys: str) -> Mapping[str, Any]:
     return node if isinstance(node, Mapping) else {}
 
 
+_NOTHING: Mapping[str, Any] = {}
+
+
 def _text(value: Any) -> str | None:
+    if value is None:
+        return None
     return value if isinstance(value, str) and value.strip() else None
 
 
