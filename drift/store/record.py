@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from drift.canonical import paused_gc, utf8
+from drift.canonical import canonical_json, digest, paused_gc, utf8
 from drift.model import Fetched, Item, ItemKey, Schema, Scope, key_text
 from drift.store import bulk
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
@@ -146,27 +146,32 @@ def _record_changes(
     session: Session, source_id: int, snapshot_id: int, schema: Schema
 ) -> tuple[int, int, int]:
     """Open intervals for new and changed items, close them for changed and vanished ones; one
-    pass over the key and definition hashes. Returns (added, removed, changed)."""
-    open_rows = _open_items(session, source_id)
-    seen: set[bytes] = set()
-    to_open: list[Opened] = []
+    pass over the key and definition hashes. Returns (added, removed, changed).
+
+    Memory stays near the schema's own: the open rows are let go as they are matched, only the
+    items to open are listed, and they are written ``OPEN_CHUNK`` at a time (a first snapshot
+    opens every item, straight from the schema)."""
+    look_up_keys = _has_keys(session, source_id)
+    open_rows = _open_items(session, source_id) if look_up_keys else {}
+    if not open_rows:  # nothing present: every item opens, nothing closes
+        _open(session, source_id, snapshot_id, schema.items, look_up_keys)
+        return len(schema.items), 0, 0
+    to_open: list[Item] = []
     to_close: list[int] = []
     added = changed = 0
     for item in schema.items:
-        kh = key_h16(item)
-        seen.add(kh)
-        current = open_rows.get(kh)
-        dh = item.definition_digest[:16]
+        current = open_rows.pop(key_h16(item), None)
         if current is None:
-            to_open.append(Opened(item, kh, dh))
+            to_open.append(item)
             added += 1
-        elif current[1] != dh:
-            to_close.append(current[0])
-            to_open.append(Opened(item, kh, dh))
+        elif current[ROW_ID:] != item.definition_digest[:16]:
+            to_close.append(int.from_bytes(current[:ROW_ID]))
+            to_open.append(item)
             changed += 1
-    vanished = [row_id for kh, (row_id, _) in open_rows.items() if kh not in seen]
+    vanished = [int.from_bytes(current[:ROW_ID]) for current in open_rows.values()]
+    del open_rows
     _close(session, [*to_close, *vanished], snapshot_id)
-    _open(session, source_id, snapshot_id, to_open)
+    _open(session, source_id, snapshot_id, to_open, look_up_keys)
     return added, len(vanished), changed
 
 
@@ -194,16 +199,30 @@ def _keep_vendor_dates(session: Session, source_id: int, items: Iterable[Item]) 
         session.connection().execute(statement, updates)
 
 
-def _open_items(session: Session, source_id: int) -> dict[bytes, tuple[int, bytes]]:
-    """key hash -> (item row id, definition hash) for every item present now."""
-    rows = session.execute(
+def _has_keys(session: Session, source_id: int) -> bool:
+    """Whether the source has any stored key (if not, every key of this snapshot is new)."""
+    found = session.scalar(select(ItemKeyRow.id).where(ItemKeyRow.source_id == source_id).limit(1))
+    return found is not None
+
+
+#: An open row's item id takes the first bytes of its value in ``_open_items``.
+ROW_ID = 8
+
+
+def _open_items(session: Session, source_id: int) -> dict[bytes, bytes]:
+    """key hash -> item row id (``ROW_ID`` bytes) and definition hash, as one bytes value (a
+    third of the memory of a tuple of both), for every item present now; the rows are streamed
+    (a server-side cursor on PostgreSQL and MariaDB), never all buffered at once."""
+    query = (
         select(ItemKeyRow.key_hash, ItemRow.id, DefinitionRow.hash)
         .select_from(ItemRow)
         .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
         .join(DefinitionRow, DefinitionRow.id == ItemRow.definition_id)
         .where(ItemRow.source_id == source_id, ItemRow.valid_to.is_(None))
+        .execution_options(yield_per=OPEN_CHUNK)
     )
-    return {bytes(kh): (row_id, bytes(dh)) for kh, row_id, dh in rows}
+    rows = session.execute(query)
+    return {bytes(kh): row_id.to_bytes(ROW_ID) + bytes(dh) for kh, row_id, dh in rows}
 
 
 def _close(session: Session, row_ids: list[int], snapshot_id: int) -> None:
@@ -212,43 +231,64 @@ def _close(session: Session, row_ids: list[int], snapshot_id: int) -> None:
 
 
 class Opened(NamedTuple):
-    """An item that gets a new interval: its key hash and definition hash, computed once."""
+    """An item that gets a new interval, with its hashes and canonical definition, computed once
+    (for ``OPEN_CHUNK`` items at a time)."""
 
     item: Item
     key_hash: bytes
     definition_hash: bytes
+    definition_json: str
+
+    @classmethod
+    def of(cls, item: Item) -> Opened:
+        body = canonical_json(item.definition)
+        return cls(item, key_h16(item), digest(body)[:16], body)
 
 
 ITEM_COLUMNS = ("source_id", "key_id", "definition_id", "valid_from")
 KEY_COLUMNS = ("key_hash", "source_id", "name_hash", "scope", "event", "name")
+#: Items opened per round of definition, key and item rows: bounds what recording holds beside
+#: the schema, whatever its size.
+OPEN_CHUNK = 10_000
 
 
-def _open(session: Session, source_id: int, snapshot_id: int, opened: list[Opened]) -> None:
-    if not opened:
-        return
-    definition_ids = _definition_ids(session, opened)
-    key_ids = _key_ids(session, source_id, opened)
-    rows = (
-        (source_id, key_ids[o.key_hash], definition_ids[o.definition_hash], snapshot_id)
-        for o in opened
-    )
-    bulk.insert_rows(session, ItemRow.__tablename__, ITEM_COLUMNS, rows)
+def _open(
+    session: Session,
+    source_id: int,
+    snapshot_id: int,
+    items: Sequence[Item],
+    look_up_keys: bool,
+) -> None:
+    """Open an interval for each of ``items`` at ``snapshot_id``; ``look_up_keys`` is False when
+    the source had no keys before this snapshot, so all of them are stored as new."""
+    for chunk in chunks(items, OPEN_CHUNK):
+        opened = [Opened.of(item) for item in chunk]
+        definition_ids = _definition_ids(session, opened)
+        key_ids = _key_ids(session, source_id, opened, look_up_keys)
+        rows = [
+            (source_id, key_ids[o.key_hash], definition_ids[o.definition_hash], snapshot_id)
+            for o in opened
+        ]
+        del opened, definition_ids, key_ids
+        bulk.insert_rows(session, ItemRow.__tablename__, ITEM_COLUMNS, rows)
 
 
 def _definition_ids(session: Session, opened: list[Opened]) -> dict[bytes, int]:
     """Definitions are shared across sources and days: store the bodies not stored yet."""
-    bodies = {o.definition_hash: o.item.definition_json for o in opened}
+    bodies = {o.definition_hash: o.definition_json for o in opened}
     found = bulk.ids_by_hash(session, DefinitionRow, DefinitionRow.hash, bodies)
     rows = [(dh, body) for dh, body in bodies.items() if dh not in found]
     found.update(bulk.add_keyed(session, DefinitionRow.__tablename__, ("hash", "body"), rows))
     return found
 
 
-def _key_ids(session: Session, source_id: int, opened: list[Opened]) -> dict[bytes, int]:
+def _key_ids(
+    session: Session, source_id: int, opened: list[Opened], look_up_keys: bool
+) -> dict[bytes, int]:
     """The source's keys of these items, storing the keys never seen on it before."""
     wanted = {o.key_hash: o.item for o in opened}
     found: dict[bytes, int] = {}
-    if session.scalar(select(ItemKeyRow.id).where(ItemKeyRow.source_id == source_id).limit(1)):
+    if look_up_keys:
         mine = ItemKeyRow.source_id == source_id
         found = bulk.ids_by_hash(session, ItemKeyRow, ItemKeyRow.key_hash, wanted, mine)
     rows = [_key_row(source_id, kh, item) for kh, item in wanted.items() if kh not in found]

@@ -285,3 +285,33 @@ def test_a_known_read_unlike_the_last_snapshot_is_parsed_and_recorded(
     assert (recorded.added, recorded.removed, recorded.changed) == (1, 0, 0)
     with database.session() as session:
         assert queries.state_at(session, recorded.snapshot_id) == after
+
+
+def test_a_schema_larger_than_one_round_of_rows_is_recorded_whole(database: Database) -> None:
+    """Items are opened ``OPEN_CHUNK`` at a time; definitions shared across rounds are stored
+    once, and a later snapshot changes items on both sides of a round's edge."""
+    size = record.OPEN_CHUNK + 1_000
+    types = ("string", "integer", "boolean")
+    day0 = schema(*(prop("E", f"p{i:06d}", type=types[i % 3]) for i in range(size)))
+    first = store(database, day0)
+    assert (first.added, count(database, ItemRow), count(database, DefinitionRow)) == (
+        size,
+        size,
+        3,
+    )
+    edge = record.OPEN_CHUNK
+    changed = {f"p{i:06d}" for i in (0, edge - 1, edge, size - 1)}
+    day1 = schema(
+        *(
+            prop("E", f"p{i:06d}", type="number" if f"p{i:06d}" in changed else types[i % 3])
+            for i in range(1, size)
+        )
+    )
+    second = store(database, day1, day=1)
+    assert (second.added, second.removed, second.changed) == (0, 1, 3)
+    with database.session() as session:
+        assert queries.state_at(session, second.snapshot_id) == day1
+        state = queries.state_at(session, second.snapshot_id).by_key()
+    assert {i.key.name: i.definition for i in day1.items} == {
+        k.name: i.definition for k, i in state.items()
+    }
