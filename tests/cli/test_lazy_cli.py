@@ -82,6 +82,7 @@ def test_diff_imports_no_client_template_or_migration_code(tmp_path: Path) -> No
     loaded = _loaded_after("--config", str(config), "diff", "--source", "plan", code=0)
     assert "drift.answers.changes" in loaded  # it ran
     assert not NOT_FOR_READING & loaded
+    assert "deepdiff" not in loaded  # a retyped property is diffed without it
     unconfigured = {f"drift.notify.{t}" for t in ("email", "slack", "webhook")} | {
         f"drift.sources.{t}" for t in ("mixpanel", "amplitude", "segment", "posthog", "events")
     }
