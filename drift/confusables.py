@@ -16,16 +16,20 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from confusable_homoglyphs import categories, confusables
-
 # Scripts that legitimately mix with Latin (UTS #39 "highly restrictive" profile).
 _CJK_WITH_LATIN = frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO"})
 _NEUTRAL_SCRIPTS = frozenset({"COMMON", "INHERITED", "Unknown"})
 _INVISIBLE = frozenset({"Cf"})
 
 
+# The confusables tables (0.03 s to load) are imported on the first non-ASCII name: most runs and
+# commands only ever see ASCII names, which need neither.
+
+
 @lru_cache(maxsize=4096)
 def _ascii_lookalike(ch: str) -> str | None:
+    from confusable_homoglyphs import confusables
+
     for entry in confusables.confusables_data.get(ch, ()):
         target = entry["c"]
         if target.isascii():
@@ -53,6 +57,8 @@ def skeleton(name: str) -> str:
 
 
 def _scripts(name: str) -> set[str]:
+    from confusable_homoglyphs import categories
+
     found: set[str] = set()
     for ch in name:
         found.add(categories.alias(ch))
