@@ -262,6 +262,23 @@ def schema_head() -> str:
     return heads.pop()
 
 
+SQLITE_BUSY = 5
+
+
+def sqlite_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` (a StoreError, or what it wraps) is SQLite's "database is locked": another
+    connection held the write lock for the whole busy timeout. Not broken, only busy: a run
+    recording a huge schema holds the lock that long."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        driver_error = getattr(seen, "orig", None) or seen
+        if isinstance(driver_error, sqlite3.OperationalError):
+            code = getattr(driver_error, "sqlite_errorcode", None)
+            return code is not None and code & 0xFF == SQLITE_BUSY
+        seen = seen.__cause__
+    return False
+
+
 def _short(exc: BaseException) -> str:
     """First line of a driver error, without the SQL statement or its parameters."""
     orig = getattr(exc, "orig", None) or exc

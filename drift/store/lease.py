@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from drift.errors import LeaseHeld, LeaseLost, StoreError
-from drift.store.database import Database
+from drift.store.database import Database, sqlite_busy
 from drift.store.tables import LeaseRow
 
 log = logging.getLogger("drift.lease")
@@ -198,6 +198,15 @@ def check_token(session: Session, holder: str, token: int, name: str = RUN_LEASE
         )
 
 
+def _held_by_a_writer() -> LeaseHeld:
+    """SQLite's write lock held past the busy timeout, as the lease being held: it is a run
+    recording a huge schema (or something else writing that long); either way, retry later."""
+    return LeaseHeld(
+        "another process holds the database's write lock (a drift run recording?), "
+        "so the run lease cannot be taken now; retry later"
+    )
+
+
 def _iso(moment: dt.datetime | None) -> str:
     if moment is None:
         return "unknown"
@@ -243,16 +252,26 @@ class RunLease:
         return self._token
 
     def acquire(self, wait: float = 0.0) -> int:
-        """Take the lease; if another process holds it, retry for up to ``wait`` seconds."""
+        """Take the lease; if another process holds it, retry for up to ``wait`` seconds.
+
+        On SQLite a run recording a huge schema holds the write lock for longer than the busy
+        timeout, so looking at the lease fails with "database is locked": that counts as held
+        too (keep waiting; exit 4 at the end, not a database error).
+        """
         deadline = time.monotonic() + wait
         while True:
             try:
                 self._token = try_acquire(self.database, self.holder, self.ttl, self.name)
                 break
-            except LeaseHeld as exc:
-                if time.monotonic() >= deadline:
+            except StoreError as exc:
+                if not isinstance(exc, LeaseHeld) and not sqlite_busy(exc):
                     raise
-                log.info("waiting for the run lease: %s", exc)
+                held = exc if isinstance(exc, LeaseHeld) else _held_by_a_writer()
+                if time.monotonic() >= deadline:
+                    if held is exc:
+                        raise
+                    raise held from exc
+                log.info("waiting for the run lease: %s", held)
                 time.sleep(min(WAIT_POLL, max(deadline - time.monotonic(), 0.0)))
         if self.heartbeat:
             self._stop.clear()

@@ -117,3 +117,45 @@ def test_a_write_lock_held_by_someone_else_still_warns(
     assert _renewal_complaints(caplog)
     other.dispose()
     sqlite_db.dispose()
+
+
+@pytest.mark.slow
+def test_a_run_waiting_for_the_lease_keeps_waiting_through_a_recording_longer_than_the_lock_timeout(
+    sqlite_db: Database,
+) -> None:
+    """`drift snapshot --wait` while a run records: the write lock, held past SQLite's busy
+    timeout (30 s), is the lease being busy, not an error; the waiter gets the lease once the
+    run releases it (it failed with "database is locked" after 30 s). Without a wait (`drift
+    run` from cron), the same is "another run holds the lease" (exit 4), not a database error."""
+    other = Database(sqlite_db.url)
+    outcome: dict[str, object] = {}
+
+    def take_the_lease(holder: str, wait: float) -> None:
+        waiter = RunLease(other, holder, ttl=60.0, heartbeat=False)
+        try:
+            outcome[holder] = waiter.acquire(wait=wait)
+            waiter.release()
+        except Exception as exc:  # the test reports what the waiter met
+            outcome[holder] = exc
+
+    waiters = [
+        threading.Thread(target=take_the_lease, args=("patient:1", 90.0)),
+        threading.Thread(target=take_the_lease, args=("impatient:2", 0.0)),
+    ]
+    with RunLease(sqlite_db, ttl=120.0) as lease:
+        with lease.committing() as session:
+            record_snapshot(
+                session, SCHEMA, source_type="jsonschema", taken_at=leases.db_now(session)
+            )
+            for waiter in waiters:  # the write lock is held from here
+                waiter.start()
+            time.sleep(34.0)
+        held_token = lease.token
+    for waiter in waiters:
+        waiter.join(timeout=120)
+    assert outcome["patient:1"] == held_token + 1, outcome
+    impatient = outcome["impatient:2"]
+    assert isinstance(impatient, LeaseHeld), outcome
+    assert "write lock" in str(impatient) and "retry later" in str(impatient)
+    other.dispose()
+    sqlite_db.dispose()
