@@ -201,8 +201,12 @@ class Database:
                 rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
             if len(rows) == 1:
                 return str(rows[0][0])
-        except SQLAlchemyError:
-            pass  # no such table yet (or unreachable): Alembic tells which
+        except SQLAlchemyError as exc:
+            if sqlite_busy(exc):  # another writer holds the lock: asking Alembic waits as long
+                raise StoreError(
+                    f"cannot reach the database ({self.backend}): {_short(exc)}"
+                ) from exc
+            # no such table yet (or unreachable): Alembic tells which
         from alembic.runtime.migration import MigrationContext
 
         try:
