@@ -20,8 +20,9 @@ import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -102,6 +103,21 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def content_hash(rows: list[Any]) -> str:
-    """SHA-256 hex of the canonical JSON of a whole schema, in one pass (see ``Schema``)."""
-    return hashlib.sha256(canonical_bytes(rows)).hexdigest()
+#: Rows of a schema encoded at a time by :func:`content_hash`.
+HASH_CHUNK = 10_000
+
+
+def content_hash(rows: Iterable[Any], chunk: int = HASH_CHUNK) -> str:
+    """SHA-256 hex of the canonical JSON of the list of ``rows`` (a whole schema, see ``Schema``),
+    written ``chunk`` rows at a time: a list's canonical JSON is its elements' joined by commas
+    inside brackets, so the bytes hashed are the whole list's, and a million-item schema is never
+    held as one text."""
+    h = hashlib.sha256(b"[")
+    rows = iter(rows)
+    separator = b""
+    while batch := list(islice(rows, chunk)):
+        h.update(separator)
+        h.update(memoryview(canonical_bytes(batch))[1:-1])
+        separator = b","
+    h.update(b"]")
+    return h.hexdigest()

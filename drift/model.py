@@ -285,6 +285,8 @@ class Item:
 
 #: What the content hash covers of each item, in order (a tuple is written as a JSON array).
 _CONTENT_FIELDS = attrgetter("scope", "event", "name", "definition")
+#: An item's key as a plain tuple (ordered as ``ItemKey``), to sort by.
+_KEY_FIELDS = attrgetter("scope", "event", "name")
 
 
 @dataclass(frozen=True)
@@ -299,13 +301,22 @@ class Schema:
     def build(cls, source: str, provenance: Provenance, items: Iterable[Item]) -> Schema:
         """Sort by key and keep one item per key (identical duplicates collapse; for conflicting
         ones the definition that sorts first wins, so the result never depends on fetch order)."""
-        by_key: dict[ItemKey, Item] = {}
-        for item in items:
-            key = ItemKey(item.scope, item.event, item.name)
-            kept = by_key.setdefault(key, item)
-            if kept is not item and item.definition_json < kept.definition_json:
-                by_key[key] = item
-        return cls(source, Provenance(provenance), tuple(by_key[k] for k in sorted(by_key)))
+        ordered = sorted(items, key=_KEY_FIELDS)  # stable: duplicates keep fetch order
+        kept: list[Item] = []
+        last: Item | None = None
+        for item in ordered:
+            if (
+                last is None
+                or item.name != last.name
+                or item.event != last.event
+                or item.scope != last.scope
+            ):
+                kept.append(item)
+                last = item
+            elif item.definition_json < last.definition_json:
+                kept[-1] = last = item
+        del ordered
+        return cls(source, Provenance(provenance), tuple(kept))
 
     @cached_property
     def content_hash(self) -> str:
@@ -313,7 +324,7 @@ class Schema:
         order, written in one pass: equal hashes mean equal schemas, so recording an unchanged
         schema compares this one hash with the last snapshot's instead of one per item."""
         with canonical.paused_gc():
-            return canonical.content_hash(list(map(_CONTENT_FIELDS, self.items)))
+            return canonical.content_hash(map(_CONTENT_FIELDS, self.items))
 
     @property
     def item_count(self) -> int:

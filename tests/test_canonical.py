@@ -119,3 +119,16 @@ def test_ordinary_definitions_take_the_fast_path_and_match() -> None:
     definition = {"type": ["string"], "description": "The e-mail domain, nullable.", "n": 0.5}
     fast = orjson.dumps(definition, option=orjson.OPT_SORT_KEYS)
     assert fast == reference(definition).encode() == canonical_bytes(definition)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(VALUES, max_size=12), st.integers(min_value=1, max_value=5))
+def test_a_content_hash_written_in_chunks_is_the_hash_of_the_whole_list(
+    rows: list[Any], chunk: int
+) -> None:
+    """Chunk by chunk (some chunks falling back to the standard library, others not), the bytes
+    hashed are exactly the whole list's canonical JSON."""
+    import hashlib
+
+    expected = hashlib.sha256(reference(rows).encode()).hexdigest()
+    assert content_hash(rows, chunk=chunk) == expected == content_hash(iter(rows))
