@@ -198,6 +198,16 @@ def _prune_runs(session: Session, cutoff: dt.datetime) -> tuple[int, int]:
 
 
 def _prune_orphans(session: Session, table: Any, reference: Any) -> int:
-    """Rows of ``table`` that no item row points at any more."""
-    orphans = session.scalars(select(table.id).where(~exists().where(reference == table.id)))
-    return _delete_ids(session, table.id, list(orphans))
+    """Rows of ``table`` that no item row points at any more, in one anti-join statement.
+
+    PostgreSQL plans ``NOT EXISTS`` as a hash anti-join. SQLite and MariaDB run an uncorrelated
+    ``NOT IN`` once, into a temporary index; a correlated ``NOT EXISTS`` scanned the item table
+    once per row for ``definition_id``, which has no index (110 s at 125k items on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        orphan = ~exists().where(reference == table.id)
+    else:
+        orphan = table.id.not_in(select(reference))
+    result = session.execute(
+        delete(table).where(orphan).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
