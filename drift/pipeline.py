@@ -252,7 +252,7 @@ def _phases(
     failed = _failed(outcomes)
     now = utcnow()
     task = progress.start(Phase.COMPOSE, "digest")
-    with app.database.session() as session:
+    with app.database.reading() as session:  # no write lock while a big digest is composed
         composed = compose(app, session, names, failed, now=now, run_id=run_id)
     task.finish(sources=len(names), changes=composed.digest.counts.changes)
     _log_never_read(composed, run_id)

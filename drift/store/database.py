@@ -82,7 +82,12 @@ def _sqlite_hygiene(engine: Engine, *, in_memory: bool, read_only: bool = False)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        deferred = read_only or connection.get_execution_options().get(_READING, False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+#: Execution option of :meth:`Database.reading` sessions: on SQLite a plain (deferred) BEGIN.
+_READING = "drift_reading"
 
 
 def _read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:
@@ -131,6 +136,9 @@ class Database:
         self.read_only = read_only
         self.engine = make_engine(url, read_only=read_only)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readings = sessionmaker(
+            self.engine.execution_options(**{_READING: True}), expire_on_commit=False
+        )
         self._auto_upgrade = auto_upgrade_sqlite and not read_only
         self._checked = False
         self._open_transactions = 0
@@ -165,6 +173,24 @@ class Database:
         try:
             with self._counted(), self._sessions() as session, session.begin():
                 yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction for reads only, always rolled back. On SQLite it begins deferred and
+        takes no write lock (a WAL reader sees one consistent state while others write), so a
+        long read, such as composing a digest of a million items, never holds up the run's own
+        lease renewals or another process; it is not counted by :attr:`in_transaction`. On
+        PostgreSQL and MariaDB it is an ordinary transaction."""
+        self.ensure_schema()
+        try:
+            with self._readings() as session:
+                session.begin()
+                try:
+                    yield session
+                finally:
+                    session.rollback()
         except SQLAlchemyError as exc:
             raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
 

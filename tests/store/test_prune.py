@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from drift.cli import cli
@@ -179,4 +182,62 @@ def test_prune_command_reports_counts_and_dry_run_keeps_everything(
     real = CliRunner().invoke(cli, args)
     assert real.exit_code == 0, real.output
     assert '"runs": 2' in real.stdout and count(db, RunRow) == 1
+    db.dispose()
+
+
+SLOW_DELETE = {
+    "postgresql": (
+        "CREATE FUNCTION slow_delete() RETURNS trigger AS $$ "
+        "BEGIN PERFORM pg_sleep(1.0); RETURN OLD; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER slow_delete BEFORE DELETE ON run "
+        "FOR EACH ROW EXECUTE FUNCTION slow_delete()",
+    ),
+    "mysql": (
+        "CREATE TRIGGER slow_delete BEFORE DELETE ON run FOR EACH ROW SET @slept = SLEEP(1.0)",
+    ),
+}
+
+
+def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_url: str) -> None:
+    """`drift prune` deletes under the run lease and, like every result commit, checks its
+    fencing token before committing: a prune that stalled past its lease while another run took
+    over must not delete what that run now relies on. (A database trigger slows the deletes; on
+    SQLite the prune holds the one write lock, so nobody can take over meanwhile.)"""
+    db = Database(db_url)
+    if db.backend == "sqlite":
+        pytest.skip("SQLite's single writer: no takeover can happen during the prune")
+    with db.session() as session:
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+        for day in range(3):
+            run_id = runs.start_run(
+                session,
+                trigger="cli",
+                holder="h",
+                fencing_token=1,
+                now=old + dt.timedelta(days=day),
+            )
+            runs.finish_run(session, run_id, status="completed", exit_code=0)
+    with db.engine.begin() as conn:
+        for statement in SLOW_DELETE[db.engine.dialect.name]:
+            conn.exec_driver_sql(statement)
+
+    def take_over() -> None:
+        time.sleep(0.5)  # the prune is deleting by now
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE lease SET holder = 'other-host:1:aa', "
+                    "fencing_token = fencing_token + 1 WHERE name = 'run'"
+                )
+            )
+
+    thief = threading.Thread(target=take_over)
+    thief.start()
+    path = tmp_path / "drift.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "prune", "--older-than", "30"])
+    thief.join()
+    assert result.exit_code != 0, result.output
+    assert "taken over" in result.output
+    assert count(db, RunRow) == 3  # nothing deleted
     db.dispose()
