@@ -29,6 +29,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from drift.model import DeliveryStatus, RunStatus
+from drift.store import bulk
 from drift.store.record import chunks
 from drift.store.tables import (
     DefinitionRow,
@@ -156,15 +157,17 @@ def _first_intervals_still_needed(
         ItemRow.id, ItemRow.valid_from, ItemRow.key_id, ItemRow.source_id, ItemKeyRow.name_hash
     ).join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
     groups: dict[object, list[tuple[int, int]]] = {}
-    for chunk in chunks(sorted({h for _, h in names})):
-        for row_id, valid_from, key_id, source_id, name_hash in session.execute(
-            query.where(ItemKeyRow.name_hash.in_(chunk))
-        ):
-            name = (source_id, bytes(name_hash))
-            if key_id in keys:
-                groups.setdefault(("key", key_id), []).append((valid_from, row_id))
-            if name in names:
-                groups.setdefault(("name", name), []).append((valid_from, row_id))
+    if not names:
+        return set()
+    wanted = bulk.load_hashes(session, {h for _, h in names})  # one join, not chunked IN lists
+    for row_id, valid_from, key_id, source_id, name_hash in session.execute(
+        query.join(wanted, wanted.c.h == ItemKeyRow.name_hash)
+    ):
+        name = (source_id, bytes(name_hash))
+        if key_id in keys:
+            groups.setdefault(("key", key_id), []).append((valid_from, row_id))
+        if name in names:
+            groups.setdefault(("name", name), []).append((valid_from, row_id))
     needed: set[int] = set()
     for rows in groups.values():
         if any(row_id not in doomed for _, row_id in rows):
