@@ -12,7 +12,6 @@ from drift.app import App
 from drift.diff.engine import compare, first_changes
 from drift.errors import ConfigError, DriftError
 from drift.model import Change, ChangeKind, Provenance, Schema, Scope
-from drift.store import queries
 
 if TYPE_CHECKING:  # SQLAlchemy itself lives in drift/store/; findings load for the digest only
     from sqlalchemy.orm import Session
@@ -41,8 +40,27 @@ class ChangesBetween:
 def changes_between(
     app: App, source: str, from_ref: str = "previous", to_ref: str = "latest"
 ) -> ChangesBetween:
-    """What changed in ``source`` between two snapshots or dates (see ``queries.resolve_ref``)."""
+    """What changed in ``source`` between two snapshots or dates (see ``queries.resolve_ref``).
+
+    A read-only app (``drift diff``) reads through the database driver alone when it can
+    (:mod:`drift.store.lean`: no SQLAlchemy to import); otherwise, and for every error, through
+    the store."""
     app.config.source(source)
+    if app.read_only:
+        from drift.store import lean
+
+        found = lean.touched(app.config.database.url, source, from_ref, to_ref)
+        if found is not None:
+            changes = compare(
+                source,
+                found.before,
+                found.after,
+                name_known=found.known.__contains__,
+                absence_is_unlisting=_unlisting(app, source),
+            )
+            return ChangesBetween(source, found.a, found.b, tuple(changes))
+    from drift.store import queries
+
     with app.database.session() as session:
         a = queries.resolve_ref(session, source, from_ref, app.timezone)
         b = queries.resolve_ref(session, source, to_ref, app.timezone)
@@ -64,6 +82,8 @@ def diff_source(
     are then made from it, not from a second copy of every item)."""
     if a is None and current is not None:
         return first_changes(current)
+    from drift.store import queries
+
     before, after = queries.touched_between(session, source, a, b)
     names = [k.name for k in after if k.scope is not Scope.EVENT]
     known = queries.names_seen_by(session, source, names, min(a, b) if a is not None else None)
@@ -150,6 +170,8 @@ def _reader_versions(
 ) -> tuple[int, int] | None:
     if baseline is None:
         return None
+    from drift.store import queries
+
     old = queries.snapshot_info(session, baseline).reader_version
     new = queries.snapshot_info(session, current).reader_version
     return (old, new) if new > old else None

@@ -7,14 +7,12 @@ is never migrated behind the operator's back: drift refuses to run on an old sch
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -24,6 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from drift.errors import StoreError
 from drift.resources import migrations_dir
+from drift.store.revision import read_only_sqlite, schema_head
 
 if TYPE_CHECKING:  # Alembic loads when the schema is checked, not for every import
     from alembic.config import Config as AlembicConfig
@@ -51,7 +50,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         kwargs["pool_recycle"] = 1800
     if read_only and parsed.get_backend_name() == "sqlite" and not in_memory:
-        kwargs["creator"] = _read_only_sqlite(Path(str(parsed.database)))
+        kwargs["creator"] = read_only_sqlite(Path(str(parsed.database)))
         kwargs["poolclass"] = NullPool
     try:
         engine = create_engine(parsed, **kwargs)
@@ -88,24 +87,6 @@ def _sqlite_hygiene(engine: Engine, *, in_memory: bool, read_only: bool = False)
 
 #: Execution option of :meth:`Database.reading` sessions: on SQLite a plain (deferred) BEGIN.
 _READING = "drift_reading"
-
-
-def _read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:
-    """Connections that open the file with ``mode=ro``. A WAL database whose directory the user
-    cannot write (no ``-shm`` file can be made) is opened ``immutable`` instead: nobody can be
-    writing it then."""
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-
-    def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            conn.close()
-            conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
-        return conn
-
-    return connect
 
 
 def _server_read_only(engine: Engine) -> None:
@@ -272,24 +253,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
-
-
-def schema_head() -> str:
-    """The newest migration's revision, read from the migration files' ``revision`` and
-    ``down_revision`` lines, without importing Alembic (0.1-0.3 s) on every command. The history
-    is linear; tests/store/test_schema_head.py checks the answer against Alembic's own."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (migrations_dir() / "versions").glob("*.py"):
-        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
-            (revisions if name == "revision" else parents).add(value)
-    heads = revisions - parents
-    if len(heads) != 1:
-        raise StoreError(f"the migrations have {len(heads)} heads ({sorted(heads)}), not one")
-    return heads.pop()
 
 
 SQLITE_BUSY = 5

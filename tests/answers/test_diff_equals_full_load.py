@@ -3,7 +3,8 @@ must be those of diffing the two full states, for every pair of days of a changi
 
 The reference loads both states whole and diffs them with ``diff_schemas``; "seen before" is every
 property name the source held on any day up to the earlier snapshot (what makes a property *new to
-the source* rather than *added to another event*).
+the source* rather than *added to another event*). Both read paths are held to it: the driver-only
+one of a read-only app (``drift diff``, :mod:`drift.store.lean`) and the store's (SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from drift.app import App
 from drift.config import parse_config
 from drift.diff.engine import compare
 from drift.model import Item, Provenance, Schema, Scope
-from drift.store import record
+from drift.store import lean, record
 from drift.store.database import Database
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
@@ -73,9 +74,10 @@ def _full_load_diff(schemas: list[Schema], i: int, j: int) -> list[Any]:
     return compare("plan", touched_old, touched_new, name_known=seen.__contains__)
 
 
+@pytest.mark.parametrize("read_only", [True, False], ids=["driver-only", "store"])
 @pytest.mark.parametrize("seed", [3, 4])
 def test_diff_of_any_two_snapshots_is_the_full_load_diff(
-    db_url: str, tmp_path: Path, seed: int
+    db_url: str, tmp_path: Path, seed: int, read_only: bool
 ) -> None:
     schemas = _history(seed, 8)
     database = Database(db_url)
@@ -92,7 +94,9 @@ def test_diff_of_any_two_snapshots_is_the_full_load_diff(
         "database": {"url": db_url},
         "sources": [{"name": "plan", "type": "jsonschema", "path": str(tmp_path / "plan.json")}],
     }
-    app = App(config=parse_config(raw, tmp_path / "drift.toml"), read_only=True)
+    app = App(config=parse_config(raw, tmp_path / "drift.toml"), read_only=read_only)
+    url = app.config.database.url
+    assert lean.touched(url, "plan", str(ids[0]), str(ids[-1])) is not None
     try:
         for i, a in enumerate(ids):
             for j, b in enumerate(ids):

@@ -83,6 +83,7 @@ def test_diff_imports_no_client_template_or_migration_code(tmp_path: Path) -> No
     assert "drift.answers.changes" in loaded  # it ran
     assert not NOT_FOR_READING & loaded
     assert "deepdiff" not in loaded  # a retyped property is diffed without it
+    assert "sqlalchemy" not in loaded  # read through the driver alone (drift.store.lean)
     assert "confusable_homoglyphs" not in loaded  # ASCII names need no look-alike tables
     unconfigured = {f"drift.notify.{t}" for t in ("email", "slack", "webhook")} | {
         f"drift.sources.{t}" for t in ("mixpanel", "amplitude", "segment", "posthog", "events")

@@ -45,3 +45,37 @@ def test_names_seen_before_are_looked_up_by_name_on_sqlite(tmp_path) -> None:  #
         details = [row[3] for row in plan]
     database.dispose()
     assert any("ix_item_key_name_hash" in d for d in details), details
+
+
+def test_the_driver_only_reader_hashes_names_as_the_store_does() -> None:
+    from drift.store import lean
+    from drift.store.record import name_h16
+
+    for name in ["email", "E-Mail", "名前", "x\ud800", ""]:
+        assert lean.name_hash(name) == name_h16(Scope.EVENT_PROPERTY, "", name)
+
+
+def test_the_driver_only_reader_leaves_what_it_does_not_read_alike_to_the_store(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Dates, unknown sources and snapshots, a first snapshot, URLs with options: None, so the
+    store (SQLAlchemy) answers or words the error."""
+    from drift.store import lean
+
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    database = Database(url)
+    for day, kept in enumerate([["a"], ["a", "b"]]):
+        with database.session() as session:
+            record.record_snapshot(
+                session, _plan(kept), source_type="jsonschema", taken_at=T0 + day * dt.timedelta(1)
+            )
+    database.dispose()
+    found = lean.touched(url, "plan", "previous", "latest")
+    assert found is not None and (found.a, found.b) == (1, 2)
+    assert [k.name for k in found.after] == ["b"] and found.known == set()
+    assert lean.touched(url, "plan", "2026-11-01", "latest") is None
+    assert lean.touched(url, "nope", "previous", "latest") is None
+    assert lean.touched(url, "plan", "7", "latest") is None
+    assert lean.touched(url, "plan", "1", "1") is not None
+    assert lean.touched(f"{url}?timeout=5", "plan", "previous", "latest") is None
+    assert lean.touched("sqlite://", "plan", "previous", "latest") is None

@@ -6,7 +6,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from drift.store.database import Database, schema_head
+from drift.store.database import Database
+from drift.store.revision import schema_head
 
 
 def test_head_read_from_the_migration_files_is_alembics(database: Database) -> None:
