@@ -158,21 +158,20 @@ def test_pruning_keeps_the_kept_period_and_first_seen_dates(database: Database) 
         assert prune(session, CUTOFF) == PruneCounts()  # nothing left to remove
 
 
+def finished_runs(db: Database, first: dt.datetime, days: int = 3) -> None:
+    """A finished run a day from ``first``."""
+    with db.session() as session:
+        for day in range(days):
+            at = first + dt.timedelta(days=day)
+            run_id = runs.start_run(session, trigger="cli", holder="h", fencing_token=1, now=at)
+            runs.finish_run(session, run_id, status="completed", exit_code=0)
+
+
 def test_prune_command_reports_counts_and_dry_run_keeps_everything(
     tmp_path: Path, db_url: str
 ) -> None:
     db = Database(db_url)
-    with db.session() as session:
-        old = T0 - dt.timedelta(days=400)
-        for day in range(3):
-            run_id = runs.start_run(
-                session,
-                trigger="cli",
-                holder="h",
-                fencing_token=1,
-                now=old + dt.timedelta(days=day),
-            )
-            runs.finish_run(session, run_id, status="completed", exit_code=0)
+    finished_runs(db, T0 - dt.timedelta(days=400))
     path = tmp_path / "drift.toml"
     path.write_text(f'[database]\nurl = "{db_url}"\n')
     args = ["--config", str(path), "prune", "--older-than", "30", "--format", "json"]
@@ -206,17 +205,7 @@ def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_u
     db = Database(db_url)
     if db.backend == "sqlite":
         pytest.skip("SQLite's single writer: no takeover can happen during the prune")
-    with db.session() as session:
-        old = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
-        for day in range(3):
-            run_id = runs.start_run(
-                session,
-                trigger="cli",
-                holder="h",
-                fencing_token=1,
-                now=old + dt.timedelta(days=day),
-            )
-            runs.finish_run(session, run_id, status="completed", exit_code=0)
+    finished_runs(db, dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
     with db.engine.begin() as conn:
         for statement in SLOW_DELETE[db.engine.dialect.name]:
             conn.exec_driver_sql(statement)
