@@ -164,23 +164,20 @@ class Database:
         long read, such as composing a digest of a million items, never holds up the run's own
         lease renewals or another process; it is not counted by :attr:`in_transaction`. On
         PostgreSQL and MariaDB it is an ordinary transaction."""
-        self.ensure_schema()
-        try:
-            with self._readings() as session:
-                session.begin()
-                try:
-                    yield session
-                finally:
-                    session.rollback()
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database error ({self.backend}): {_short(exc)}") from exc
+        with self._rolled_back(self._readings) as session:
+            yield session
 
     @contextmanager
     def scratch(self) -> Iterator[Session]:
         """A transaction that is always rolled back: for dry runs that must leave no trace."""
+        with self._counted(), self._rolled_back(self._sessions) as session:
+            yield session
+
+    @contextmanager
+    def _rolled_back(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
         self.ensure_schema()
         try:
-            with self._counted(), self._sessions() as session:
+            with sessions() as session:
                 session.begin()
                 try:
                     yield session
