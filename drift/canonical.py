@@ -83,6 +83,11 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(utf8(text)).hexdigest()
 
 
+def h16(text: str) -> bytes:
+    """The 16-byte stored identity of ``text`` (item keys, property names)."""
+    return hashlib.sha256(utf8(text)).digest()[:16]
+
+
 def digest(text: str) -> bytes:
     """SHA-256 of ``text`` (32 bytes): its hex is the definition hash, its first 16 bytes the
     stored identity."""

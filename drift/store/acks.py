@@ -28,9 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from drift.ack_target import AckScope, AckTarget, candidate_keys
+from drift.canonical import h16
 from drift.errors import ConfigError
 from drift.model import ItemKey, Scope, utcnow
-from drift.store.record import h16, key_h16
+from drift.store.record import key_h16
 from drift.store.tables import AckRow, ItemKeyRow, SourceRow
 
 ACK, REVOKE = "ack", "revoke"

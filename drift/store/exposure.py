@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from drift.canonical import h16
 from drift.errors import ConfigError
 from drift.model import Classifier, Finding, ItemKey, Scope, Severity, ranked_findings, utcnow
 from drift.store.acks import Ack, AckIndex, acks_in_force
@@ -32,7 +33,7 @@ from drift.store.history import (
     source_snapshots,
 )
 from drift.store.queries import source_id
-from drift.store.record import chunks, h16
+from drift.store.record import chunks
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SourceRow
 
 

@@ -12,7 +12,6 @@ tests/answers/test_diff_equals_full_load.py holds both paths to a full-load diff
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from collections.abc import Iterator, Sequence
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from drift.canonical import utf8
+from drift.canonical import h16
 from drift.model import Item, ItemKey, Scope
 from drift.store.revision import read_only_sqlite, schema_head
 
@@ -190,14 +189,9 @@ def _items(reader: _Reader, where: str, *params: Any) -> dict[ItemKey, Item] | N
     return {item.key: item for item in items}
 
 
-def name_hash(name: str) -> bytes:
-    """``item_key.name_hash`` of a property name (as ``drift.store.record.name_h16`` writes it)."""
-    return hashlib.sha256(utf8(name)).digest()[:16]
-
-
 def _names_seen_by(reader: _Reader, sid: int, names: Sequence[str], snapshot_id: int) -> set[str]:
     """Which property names the source had held at any time up to ``snapshot_id``."""
-    hashes = sorted({name_hash(n) for n in names})
+    hashes = sorted({h16(n) for n in names})  # item_key.name_hash of a property name
     known: set[str] = set()
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start : start + _CHUNK]

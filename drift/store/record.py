@@ -7,7 +7,6 @@ their open interval closed. Recording identical content adds a snapshot row and 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
@@ -15,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from drift.canonical import canonical_json, digest, paused_gc, utf8
+from drift.canonical import digest, h16, paused_gc
 from drift.model import Fetched, Item, ItemKey, Schema, Scope, key_text
 from drift.store import bulk
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
@@ -23,10 +22,6 @@ from drift.store.vendor_text import stored_text
 
 CHUNK = 500
 T = TypeVar("T")
-
-
-def h16(text: str) -> bytes:
-    return hashlib.sha256(utf8(text)).digest()[:16]
 
 
 def key_h16(item: Item | ItemKey) -> bytes:
@@ -241,7 +236,7 @@ class Opened(NamedTuple):
 
     @classmethod
     def of(cls, item: Item) -> Opened:
-        body = canonical_json(item.definition)
+        body = item.definition_json
         return cls(item, key_h16(item), digest(body)[:16], body)
 
 

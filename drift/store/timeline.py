@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from drift.canonical import h16
 from drift.model import Classifier, Finding, ItemKey, MomentKind, Scope
 from drift.store.history import (
     DefinitionFindings,
@@ -26,7 +27,7 @@ from drift.store.history import (
     source_snapshots,
 )
 from drift.store.queries import source_id
-from drift.store.record import chunks, h16
+from drift.store.record import chunks
 from drift.store.tables import DefinitionRow, ItemKeyRow, SourceRow
 
 PRESENT_AT_BASELINE = MomentKind.PRESENT_AT_BASELINE

@@ -48,11 +48,11 @@ def test_names_seen_before_are_looked_up_by_name_on_sqlite(tmp_path) -> None:  #
 
 
 def test_the_driver_only_reader_hashes_names_as_the_store_does() -> None:
-    from drift.store import lean
+    from drift.canonical import h16
     from drift.store.record import name_h16
 
     for name in ["email", "E-Mail", "名前", "x\ud800", ""]:
-        assert lean.name_hash(name) == name_h16(Scope.EVENT_PROPERTY, "", name)
+        assert h16(name) == name_h16(Scope.EVENT_PROPERTY, "", name)
 
 
 def test_the_driver_only_reader_leaves_what_it_does_not_read_alike_to_the_store(
