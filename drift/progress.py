@@ -25,6 +25,8 @@ import time
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from drift.plural import counted
+
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
     from rich.progress import TaskID
@@ -89,13 +91,6 @@ def shown(subject: str) -> str:
 def summary(counts: dict[str, int]) -> str:
     """``3 pages, 100,070 items``: every count, in the order they were reported."""
     return ", ".join(counted(n, unit) for unit, n in counts.items())
-
-
-def counted(n: int, unit: str) -> str:
-    """``1 item``, ``2 items``, ``1 delivery``: units are given in the plural."""
-    if n != 1:
-        return f"{n:,} {unit}"
-    return f"1 {unit[:-3]}y" if unit.endswith("ies") else f"1 {unit.removesuffix('s')}"
 
 
 # --------------------------------------------------------------------------- silent

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from drift import clockface
 from drift.model import Change, Finding, ItemKey, Scope, Severity, SourceStatus
+from drift.plural import counted
 from drift.report.model import (
     Acknowledgement,
     Counts,
@@ -107,18 +108,18 @@ def _source(src: SourceInput, now: dt.datetime, tz: dt.tzinfo) -> SourceDigest:
     _add_extras(sections, src, now, tz)
     if src.reader_upgrade and src.status is not SourceStatus.FIRST_RUN:
         sections[Section.UPGRADE] = _upgrade_rows(src, now)
-    counted = 0 if src.status is SourceStatus.FIRST_RUN else len(changes)
+    change_count = 0 if src.status is SourceStatus.FIRST_RUN else len(changes)
     return SourceDigest(
         name=src.name,
         type=src.type,
         provenance=src.provenance,
         status=src.status,
-        status_line=_status_line(src, counted),
+        status_line=_status_line(src, change_count),
         reason=one_line(src.reason) if src.status is SourceStatus.FAILED else "",
         snapshot_id=src.snapshot_id,
         content_hash=src.content_hash,
         item_count=src.item_count,
-        change_count=counted,
+        change_count=change_count,
         sections=tuple((s, _groups(s, sections[s])) for s in Section if sections.get(s)),
         changes=changes,
     )
@@ -138,8 +139,8 @@ def _upgrade_note(src: SourceInput) -> str:
     old, new = src.reader_versions
     count = len(src.reader_upgrade)
     return (
-        f" drift's reader for this source was upgraded (v{old} to v{new}): {count:,} "
-        f"difference{'s' if count != 1 else ''} from reading it more completely, not from the "
+        f" drift's reader for this source was upgraded (v{old} to v{new}): "
+        f"{counted(count, 'differences')} from reading it more completely, not from the "
         "vendor, are listed apart."
     )
 
@@ -157,7 +158,7 @@ def _base_status_line(src: SourceInput, changes: int) -> str:
         return f"First run: {items} recorded as the baseline."
     if changes == 0:
         return f"Read: no changes ({items})."
-    return f"Read: {changes:,} change{'s' if changes != 1 else ''} ({items})."
+    return f"Read: {counted(changes, 'changes')} ({items})."
 
 
 def _sections(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from drift.plural import counted
 from drift.report.escape import header_text
 from drift.report.model import Counts, Digest
 
 SUBJECT_LIMIT = 200
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _severities(counts: Counts) -> str:
@@ -29,22 +26,22 @@ def _body(digest: Digest) -> str:
     c = digest.counts
     read = c.sources_read
     if c.sources and c.sources_failed == c.sources:
-        return f"all {_plural(c.sources, 'source')} failed, nothing was read"
+        return f"all {counted(c.sources, 'sources')} failed, nothing was read"
     if digest.first_run:
         found = _severities(c) or "no risky items"
-        return f"first inventory, {found} across {_plural(read, 'source')}"
+        return f"first inventory, {found} across {counted(read, 'sources')}"
     if c.new_total:
-        return f"{_severities(c)} new across {_plural(c.sources_with_new, 'source')}"
+        return f"{_severities(c)} new across {counted(c.sources_with_new, 'sources')}"
     if c.changes or c.rule_changes:
-        return f"{_changes(c)}, no new findings across {_plural(read, 'source')}"
-    return f"no changes across {_plural(read, 'source')}"
+        return f"{_changes(c)}, no new findings across {counted(read, 'sources')}"
+    return f"no changes across {counted(read, 'sources')}"
 
 
 def _changes(c: Counts) -> str:
     """The same two numbers the digest's counts show: changes, and rule changes apart."""
-    parts = [_plural(c.changes, "change")] if c.changes else []
+    parts = [counted(c.changes, "changes")] if c.changes else []
     if c.rule_changes:
-        parts.append(_plural(c.rule_changes, "rule change"))
+        parts.append(counted(c.rule_changes, "rule changes"))
     return ", ".join(parts)
 
 
@@ -53,7 +50,7 @@ def make_subject(digest: Digest) -> str:
     text = f"drift {digest.local_date}: {_body(digest)}"
     c = digest.counts
     if c.policy_violations:
-        text += f"; {_plural(c.policy_violations, 'policy violation')}"
+        text += f"; {counted(c.policy_violations, 'policy violations')}"
     if c.sources_failed and c.sources_failed != c.sources:
-        text += f"; {_plural(c.sources_failed, 'source')} FAILED"
+        text += f"; {counted(c.sources_failed, 'sources')} FAILED"
     return header_text(text, SUBJECT_LIMIT)

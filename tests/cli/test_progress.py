@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from drift.cli import cli
-from drift.progress import LogProgress, Phase, counted
+from drift.plural import counted
+from drift.progress import LogProgress, Phase
 from tests.sources.conftest import CANARIES, base, case, serve_happy
 
 DRIFT = [sys.executable, "-m", "drift"]
