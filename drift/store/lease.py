@@ -103,8 +103,20 @@ def _ensure_row(database: Database, name: str) -> None:
 def try_acquire(database: Database, holder: str, ttl: float, name: str = RUN_LEASE) -> int:
     """Take the lease if it is free, expired or already ours; return the new fencing token.
 
-    Raises LeaseHeld (naming the holder and since when) if someone else holds it.
+    Raises LeaseHeld (naming the holder and since when) if someone else holds it. On SQLite a run
+    recording a huge schema holds the write lock for longer than the busy timeout, so looking at
+    the lease fails with "database is locked": that is LeaseHeld too (wait on; exit 4, not a
+    database error).
     """
+    try:
+        return _take(database, holder, ttl, name)
+    except StoreError as exc:
+        if isinstance(exc, LeaseHeld) or not sqlite_busy(exc):
+            raise
+        raise _held_by_a_writer() from exc
+
+
+def _take(database: Database, holder: str, ttl: float, name: str) -> int:
     _ensure_row(database, name)
     with database.session() as session:
         now = db_now(session)
@@ -252,26 +264,16 @@ class RunLease:
         return self._token
 
     def acquire(self, wait: float = 0.0) -> int:
-        """Take the lease; if another process holds it, retry for up to ``wait`` seconds.
-
-        On SQLite a run recording a huge schema holds the write lock for longer than the busy
-        timeout, so looking at the lease fails with "database is locked": that counts as held
-        too (keep waiting; exit 4 at the end, not a database error).
-        """
+        """Take the lease; if another process holds it, retry for up to ``wait`` seconds."""
         deadline = time.monotonic() + wait
         while True:
             try:
                 self._token = try_acquire(self.database, self.holder, self.ttl, self.name)
                 break
-            except StoreError as exc:
-                if not isinstance(exc, LeaseHeld) and not sqlite_busy(exc):
-                    raise
-                held = exc if isinstance(exc, LeaseHeld) else _held_by_a_writer()
+            except LeaseHeld as exc:
                 if time.monotonic() >= deadline:
-                    if held is exc:
-                        raise
-                    raise held from exc
-                log.info("waiting for the run lease: %s", held)
+                    raise
+                log.info("waiting for the run lease: %s", exc)
                 time.sleep(min(WAIT_POLL, max(deadline - time.monotonic(), 0.0)))
         if self.heartbeat:
             self._stop.clear()
