@@ -172,18 +172,8 @@ def snapshot(
     lease = RunLease(app.database, on_lost=cancel)
     lease.acquire(wait=wait)
     try:
-        for name in list(results):
-            try:
-                with lease.committing() as session:
-                    now = utcnow()
-                    one = {name: results.pop(name)}  # let go of each schema once recorded
-                    outcomes += record_all(
-                        app, session, one, run_id=run_id, now=now, progress=progress
-                    )
-            except StoreError as exc:
-                if isinstance(exc, LeaseHeld):
-                    raise
-                outcomes.append(unrecordable(name, app.config.source(name).type, exc))
+        for name in list(results):  # each schema is let go once recorded
+            outcomes.append(_record_guarded(app, lease, name, results.pop(name), run_id, progress))
     finally:
         lease.release()
     return outcomes
@@ -349,22 +339,41 @@ def _record_one(
     result: Fetched | DriftError,
     progress: Progress = SILENT,
 ) -> SourceOutcome:
-    """Record one source in its own transaction; if the database refuses its data, that source
-    fails alone (nothing of it kept) and the others go on."""
+    """Record one source and its ledger row in its own transaction; if the database refuses its
+    data, that source fails alone (nothing of it kept, its failure in the ledger)."""
+    outcome = _record_guarded(app, lease, name, result, run_id, progress, ledger=True)
+    _log_failure(outcome, run_id)
+    return outcome
+
+
+def _record_guarded(
+    app: App,
+    lease: RunLease,
+    name: str,
+    result: Fetched | DriftError,
+    run_id: int | None,
+    progress: Progress,
+    *,
+    ledger: bool = False,
+) -> SourceOutcome:
+    """Record one source in a transaction the lease guards, with its run-ledger row when
+    ``ledger``; a database refusing its data makes it fail alone (its failure still goes in the
+    ledger). A lost lease stops everything."""
     try:
         with lease.committing() as session:
-            recorded = record_all(
+            (outcome,) = record_all(
                 app, session, {name: result}, run_id=run_id, now=utcnow(), progress=progress
             )
-            outcome = recorded[0]
-            _ledger(session, run_id, outcome)
+            if ledger and run_id is not None:
+                _ledger(session, run_id, outcome)
+        return outcome
     except StoreError as exc:
         if isinstance(exc, LeaseHeld):
             raise
         outcome = unrecordable(name, app.config.source(name).type, exc)
+    if ledger and run_id is not None:
         with app.database.session() as session:
             _ledger(session, run_id, outcome)
-    _log_failure(outcome, run_id)
     return outcome
 
 
