@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape as rich_escape
 from rich.table import Table
+from rich.text import Text
 
 from drift.report.escape import (
     csv_cell,
@@ -84,14 +84,17 @@ def cell(value: Any) -> str:
 
 
 def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str = "") -> None:
-    table = Table(title=rich_escape(visible(title)) or None, show_lines=False)
+    """Every cell and the title are plain :class:`~rich.text.Text`: rich reads neither markup
+    (``[bold]``) nor emoji codes (``variant:a:b`` would show as ``variant🅰b``) in a name."""
+    table = Table(title=Text(visible(title)) if title else None, show_lines=False)
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(rich_escape(visible(field(row, c))) for c in columns))
+        table.add_row(*(Text(visible(field(row, c))) for c in columns))
     # A terminal gets its own width; a pipe or file gets room enough not to cut names short.
     width = None if sys.stdout.isatty() else 240
-    Console(file=sys.stdout, soft_wrap=False, width=width).print(table)
+    console = Console(file=sys.stdout, soft_wrap=False, width=width, markup=False, emoji=False)
+    console.print(table)
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -84,3 +84,36 @@ def test_timeline_title_and_rows_are_escaped(config: Path, fmt: str) -> None:
     assert not RAW.search(out)
     if fmt == "table":
         assert "Timeline of \\u001b]0;owned" in out
+
+
+#: Names rich reads as emoji codes (":a:" is 🅰, ":id:" 🆔) or as markup in a table; "mail" makes
+#: each one a finding of the rules file.
+RICH_SYNTAX = ["mail:a:b", "mail:id:", "[bold]mail[/bold]", "[link=http://x]mail[/link]"]
+
+
+def test_tables_show_names_as_the_vendor_wrote_them(tmp_path: Path, db_url: str) -> None:
+    """A table is evidence: ``mail:a:b`` must not reach the terminal as ``mail🅰b``, nor
+    ``[bold]mail[/bold]`` as a bold "mail" (the title included)."""
+    db = Database(db_url)
+    items = [Item.of(Scope.EVENT_PROPERTY, "Signup", n, type="string") for n in RICH_SYNTAX]
+    with db.session() as session:
+        record_snapshot(
+            session,
+            Schema.build("plan", Provenance.DOCUMENTED, items),
+            source_type="jsonschema",
+            taken_at=TAKEN,
+        )
+    db.dispose()
+    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
+    path = tmp_path / "drift.toml"
+    path.write_text(
+        f'[database]\nurl = "{db_url}"\n[rules]\npath = "rules.toml"\n'
+        '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 29, tzinfo=dt.UTC), tick=False):
+        exposure = drift(path, "exposure", *WINDOW)
+        title = drift(path, "timeline", "mail:a:b")
+    for name in RICH_SYNTAX:
+        assert f"│ {name} " in exposure, name
+    assert "\U0001f170" not in exposure and "\U0001f194" not in exposure
+    assert "Timeline of mail:a:b" in title
