@@ -16,7 +16,7 @@ import click
 
 from drift import __version__
 from drift.commands import COMMANDS, READ_ONLY
-from drift.errors import ConfigError, DriftError, LeaseHeld
+from drift.errors import ConfigError, DriftError, LeaseHeld, NoDatabase
 from drift.exitcodes import Exit
 from drift.logs import LOG_FORMATS, no_color, problem, setup_logging
 from drift.progress import PROGRESS_KEY, for_stderr
@@ -156,4 +156,6 @@ def _exit_code(exc: DriftError) -> int:
         return Exit.CONFIG
     if isinstance(exc, LeaseHeld):
         return Exit.LEASE_HELD
+    if isinstance(exc, NoDatabase):
+        return Exit.NO_RECORDS
     return Exit.ERROR

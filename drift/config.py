@@ -54,7 +54,7 @@ class ScheduleConfig(Section):
         6 * 3600, ge=1, description="How late a run may still start after its fire time."
     )
     run_deadline_seconds: int = Field(1800, ge=10, description="Hard deadline for one run.")
-    heartbeat_file: Path | None = Field(
+    heartbeat_file: ConfigPath | None = Field(
         None, strict=False, description="File rewritten after each run."
     )
 
@@ -172,9 +172,11 @@ class DriftConfig(Section):
         for block in self.sources:
             if block.name == name:
                 return block
-        known = ", ".join(s.name for s in self.sources) or "none configured"
+        names = [s.name for s in self.sources]
+        known = ", ".join(names) or "none configured"
         raise ConfigError(
-            f"no source named {name!r} in {self.path or 'drift.toml'} (known: {known})"
+            f"no source named {name!r}{did_you_mean(name, names)} in "
+            f"{self.path or 'drift.toml'} (known: {known})"
         )
 
     @property

@@ -9,6 +9,7 @@ DriftError                  one line for the user; .transient says "retry next r
 │   ├── BadResponse         malformed, truncated, oversized or cyclic data (terminal)
 │   └── DeadlineExceeded    the per-source deadline passed (transient)
 ├── StoreError              the database refused or is on an old schema
+│   ├── NoDatabase          a read-only command found no SQLite file: nothing recorded yet
 │   └── LeaseHeld           another run holds the run lease
 │       └── LeaseLost       this run's lease was taken over: its results are not committed
 ├── DeliveryError           a digest could not be delivered (see .transient)
@@ -73,6 +74,11 @@ class DeadlineExceeded(SourceError):
 
 class StoreError(DriftError):
     """The database failed, or its schema is older than this drift."""
+
+
+class NoDatabase(StoreError):
+    """A command that only reads found no SQLite file where the config points: drift has recorded
+    nothing there yet (exit 7, "no records"; the file is not created)."""
 
 
 class LeaseHeld(StoreError):

@@ -302,7 +302,7 @@ class ScheduleRunner:
             "next_run": upcoming.isoformat() if upcoming else None,
         }
         try:
-            write_heartbeat(_resolve(path, self.app), data)
+            write_heartbeat(path, data)  # resolved from the config file's folder
         except OSError as exc:
             log.warning("cannot write the heartbeat file %s: %s", path, exc)
 
@@ -371,10 +371,6 @@ def cancel_on_signals(cancel: threading.Event) -> Iterator[threading.Event]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def _resolve(path: Path, app: App) -> Path:
-    return path if path.is_absolute() else app.config.base_dir / path
 
 
 def run_scheduled(app: App, job: Job, *, install_signals: bool = True, **hooks: Any) -> int:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from drift.errors import StoreError
+from drift.errors import NoDatabase, StoreError
 from drift.resources import migrations_dir
 from drift.store.revision import read_only_sqlite, schema_head
 
@@ -200,6 +200,7 @@ class Database:
     def current(self) -> str | None:
         """The revision the database is at: one SELECT of ``alembic_version``; Alembic itself
         (slow to import) only answers when that table is missing or holds several rows."""
+        self._require_file()
         try:
             with self.engine.connect() as conn:
                 rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
@@ -218,6 +219,18 @@ class Database:
                 return MigrationContext.configure(conn).get_current_revision()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot reach the database ({self.backend}): {_short(exc)}") from exc
+
+    def _require_file(self) -> None:
+        """A command that only reads opens SQLite with ``mode=ro``, which cannot create the file:
+        a missing one means nothing was recorded there yet, which it says (and creates nothing)."""
+        path = self.engine.url.database
+        if not (self.read_only and self.backend == "sqlite") or path in (None, "", ":memory:"):
+            return
+        if not Path(path).exists():
+            raise NoDatabase(
+                f"no database at {path}: drift has recorded nothing there yet; run `drift run` "
+                "(or `drift snapshot`) first, or check [database] url and DRIFT_DATABASE_URL"
+            )
 
     def upgrade(self) -> tuple[str | None, str]:
         """Upgrade to head; returns (before, after) revisions."""

@@ -121,3 +121,35 @@ def test_an_ack_without_expiry_says_it_does_not_cover_policy_violations(config: 
     assert code == 0 and "does not cover" not in err
     code, out, _ = drift(config, "ack", "--list", "--format", "json")
     assert [a["covers_policy"] for a in json.loads(out)] == ["no: needs --until", "yes"]
+
+
+def test_a_source_name_typo_gets_a_suggestion_in_every_command(config: Path) -> None:
+    for args in (["diff", "--source", "plna"], ["history", "--source", "plna"]):
+        code, _, err = drift(config, *args)
+        assert code == 2 and "no source named 'plna'" in err, err
+        assert "(did you mean 'plan'?)" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["history"],
+        ["timeline", "email"],
+        ["diff", "--source", "plan"],
+        ["exposure", "--since", "2026-11-01", "--until", "2026-11-02"],
+    ],
+)
+def test_reading_before_anything_was_recorded_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Right after `drift init` there is no SQLite file yet: a read-only command says drift has
+    recorded nothing and what to run (exit 7, "no records"), not "unable to open database file",
+    and creates nothing."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    code, _, err = drift(tmp_path / "drift.toml", *args)
+    assert code == 7, err
+    assert f"no database at {tmp_path / 'drift.db'}" in err and "`drift run`" in err
+    assert "unable to open" not in err
+    assert not (tmp_path / "drift.db").exists()

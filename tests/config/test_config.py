@@ -22,11 +22,20 @@ PLAN = '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plans/plan.json
 def test_relative_paths_resolve_from_the_config_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write(tmp_path, PLAN + '[database]\nurl = "sqlite:///state/drift.db"\n')
+    path = write(
+        tmp_path,
+        PLAN + '[database]\nurl = "sqlite:///state/drift.db"\n'
+        '[schedule]\nheartbeat_file = "state/heartbeat.json"\n',
+    )
     monkeypatch.chdir("/")
     config = load_config(path)
     assert config.sources[0].path == tmp_path / "plans" / "plan.json"
     assert config.database.url == f"sqlite:///{tmp_path}/state/drift.db"
+    # `config check` shows every path as drift uses it
+    assert config.schedule.heartbeat_file == tmp_path / "state" / "heartbeat.json"
+    assert masked(config)["schedule"]["heartbeat_file"] == str(
+        tmp_path / "state" / "heartbeat.json"
+    )
 
 
 def test_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
