@@ -22,7 +22,12 @@ from sqlalchemy.pool import NullPool
 
 from drift.errors import NoDatabase, StoreError
 from drift.resources import migrations_dir
-from drift.store.revision import read_only_sqlite, schema_head
+from drift.store.revision import (
+    SQLITE_BUSY_TIMEOUT,
+    busy_timeout_pragma,
+    read_only_sqlite,
+    schema_head,
+)
 
 if TYPE_CHECKING:  # Alembic loads when the schema is checked, not for every import
     from alembic.config import Config as AlembicConfig
@@ -33,11 +38,15 @@ _DRIVER_HINT = {
 }
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
+def make_engine(
+    url: str, *, read_only: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+) -> Engine:
     """An engine with the hygiene each backend needs (see reliability checklist DB-03, DB-07).
 
     ``read_only``: for commands that only read. SQLite opens the file with ``mode=ro`` (so a
     read-only file works), PostgreSQL and MariaDB run every transaction READ ONLY.
+    ``busy_timeout``: seconds a SQLite connection waits for another's write lock (see
+    :class:`Database`); ignored by the server backends.
     """
     try:
         parsed = make_url(url)
@@ -58,22 +67,23 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         hint = _DRIVER_HINT.get(parsed.get_backend_name(), "install the database driver")
         raise StoreError(f"no driver for {parsed.drivername}: {exc}; {hint}") from None
     if engine.dialect.name == "sqlite":
-        _sqlite_hygiene(engine, in_memory=in_memory, read_only=read_only)
+        _sqlite_hygiene(engine, in_memory=in_memory, read_only=read_only, busy=busy_timeout)
     elif read_only:
         _server_read_only(engine)
     return engine
 
 
-def _sqlite_hygiene(engine: Engine, *, in_memory: bool, read_only: bool = False) -> None:
+def _sqlite_hygiene(engine: Engine, *, in_memory: bool, read_only: bool, busy: float) -> None:
     """pysqlite defers BEGIN and ignores foreign keys; take the write lock up front instead
-    (a read-only connection changes nothing and takes no write lock)."""
+    (a read-only connection changes nothing and takes no write lock), waiting ``busy`` seconds
+    for another connection's."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(busy_timeout_pragma(busy))
         if not in_memory and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -108,14 +118,25 @@ _READ_ONLY_SQL = {
 
 
 class Database:
-    """A database drift records into; ``session()`` is one transaction."""
+    """A database drift records into; ``session()`` is one transaction.
+
+    ``busy_timeout``: on SQLite, the seconds a connection waits for another connection's write
+    lock before failing with "database is locked" (30 s by default, for every user: a second run
+    started while one records gives up after that and reads it as the lease being held). It is a
+    seam for tests, which hold the lock past a short timeout instead of sleeping out 30 s.
+    """
 
     def __init__(
-        self, url: str, *, auto_upgrade_sqlite: bool = True, read_only: bool = False
+        self,
+        url: str,
+        *,
+        auto_upgrade_sqlite: bool = True,
+        read_only: bool = False,
+        busy_timeout: float = SQLITE_BUSY_TIMEOUT,
     ) -> None:
         self.url = url
         self.read_only = read_only
-        self.engine = make_engine(url, read_only=read_only)
+        self.engine = make_engine(url, read_only=read_only, busy_timeout=busy_timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readings = sessionmaker(
             self.engine.execution_options(**{_READING: True}), expire_on_commit=False

@@ -23,7 +23,12 @@ from urllib.parse import unquote, urlsplit
 
 from drift.canonical import h16
 from drift.model import Item, ItemKey, Scope
-from drift.store.revision import read_only_sqlite, schema_head
+from drift.store.revision import (
+    SQLITE_BUSY_TIMEOUT,
+    busy_timeout_pragma,
+    read_only_sqlite,
+    schema_head,
+)
 
 #: A stored name in its escaped form starts with this (see drift.store.vendor_text).
 _ESCAPED_MARKER = "\uffff"
@@ -110,7 +115,7 @@ def _connect(url: str) -> tuple[Any, bool] | None:
             return None
         sqlite = read_only_sqlite(Path(path))()
         sqlite.isolation_level = None
-        sqlite.execute("PRAGMA busy_timeout=30000")
+        sqlite.execute(busy_timeout_pragma(SQLITE_BUSY_TIMEOUT))
         sqlite.execute("BEGIN")
         return sqlite, False
     parts = urlsplit(url)

@@ -1,5 +1,6 @@
-"""What a connection needs before SQLAlchemy: the schema revision drift expects, and read-only
-SQLite connections. Kept free of SQLAlchemy imports so ``drift.store.lean`` can use them too."""
+"""What a connection needs before SQLAlchemy: the schema revision drift expects, read-only SQLite
+connections and SQLite's busy timeout. Kept free of SQLAlchemy imports so ``drift.store.lean`` can
+use them too."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from urllib.parse import quote
 
 from drift.errors import StoreError
 from drift.resources import migrations_dir
+
+#: Seconds a SQLite connection waits for another connection's write lock before it fails with
+#: "database is locked". Long enough to sit out ordinary commits; a run recording a huge schema
+#: holds the lock longer, and the run lease reads that as "another run holds the lease".
+SQLITE_BUSY_TIMEOUT = 30.0
 
 _REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
 
@@ -28,6 +34,11 @@ def schema_head() -> str:
     if len(heads) != 1:
         raise StoreError(f"the migrations have {len(heads)} heads ({sorted(heads)}), not one")
     return heads.pop()
+
+
+def busy_timeout_pragma(seconds: float) -> str:
+    """The PRAGMA that makes a SQLite connection wait ``seconds`` for a held write lock."""
+    return f"PRAGMA busy_timeout={round(seconds * 1000)}"
 
 
 def read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:

@@ -6,6 +6,10 @@ can take it over. A run must keep its lease through its own long recording, quie
 They failed before the lease learnt it (drift/store/lease.py renewed on a second connection, which
 waited behind the run's own write transaction). Now the commit renews the lease, and the heartbeat
 skips its turn while its own process holds the write lock; a lock held by someone else still warns.
+
+SQLite's busy timeout is 30 s for users; these databases wait BUSY_TIMEOUT seconds instead, and the
+tests hold the lock for LONGER_THAN_BUSY, so each takes seconds rather than half a minute while
+meeting the same "database is locked" at the same point.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from drift.store.lease import RunLease
 from drift.store.record import record_snapshot
 
 SCHEMA = Schema.build("plan", Provenance.DOCUMENTED, [Item.of(Scope.EVENT, "Signup")])
+BUSY_TIMEOUT = 2.0  # seconds a connection here waits for the write lock (users: 30)
+LONGER_THAN_BUSY = BUSY_TIMEOUT + 2.0  # a lock held this long outlasts a wait that began meanwhile
 
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Database:
-    database = Database(f"sqlite:///{tmp_path / 'drift.db'}")
+    database = Database(f"sqlite:///{tmp_path / 'drift.db'}", busy_timeout=BUSY_TIMEOUT)
     database.upgrade()
     return database
 
@@ -50,7 +56,9 @@ def test_a_run_waiting_for_the_lock_cannot_take_over_when_a_long_recording_commi
     sqlite_db: Database,
 ) -> None:
     """The recording outlasts the lease's ttl; nothing can renew meanwhile (the run's heartbeat
-    could not write either), so the commit itself must leave the lease fresh."""
+    could not write either), so the commit itself must leave the lease fresh. The competitor
+    waits for the lock with the users' timeout (30 s): it must get in after the commit, not give
+    up first."""
     other = Database(sqlite_db.url)
     taken: list[object] = []
     with RunLease(sqlite_db, ttl=1.0, heartbeat=False) as lease:
@@ -71,21 +79,19 @@ def test_a_run_waiting_for_the_lock_cannot_take_over_when_a_long_recording_commi
     sqlite_db.dispose()
 
 
-@pytest.mark.slow
 def test_a_recording_longer_than_the_lock_timeout_warns_nothing_and_keeps_the_lease(
     sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Longer than SQLite's busy timeout (30 s): today every renewal meanwhile fails with
-    "database is locked" and is logged as a warning."""
+    """Longer than SQLite's busy timeout: every renewal meanwhile failed with "database is
+    locked" and was logged as a warning."""
     caplog.set_level(logging.WARNING, logger="drift")
     with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
-        _record_slowly(lease, 32.0)
+        _record_slowly(lease, LONGER_THAN_BUSY)
         assert not lease.lost.is_set()
     assert not _renewal_complaints(caplog)
     sqlite_db.dispose()
 
 
-@pytest.mark.slow
 def test_a_long_transaction_that_commits_no_results_warns_nothing_either(
     sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -94,13 +100,12 @@ def test_a_long_transaction_that_commits_no_results_warns_nothing_either(
     with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
         with sqlite_db.session() as session:
             leases.read_lease(session)
-            time.sleep(32.0)
+            time.sleep(LONGER_THAN_BUSY)
         assert not lease.lost.is_set()
     assert not _renewal_complaints(caplog)
     sqlite_db.dispose()
 
 
-@pytest.mark.slow
 def test_a_write_lock_held_by_someone_else_still_warns(
     sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -108,26 +113,26 @@ def test_a_write_lock_held_by_someone_else_still_warns(
     Database, as another process would be) holding the lock past the busy timeout is a real
     renewal failure, and says so."""
     caplog.set_level(logging.WARNING, logger="drift")
-    other = Database(sqlite_db.url)
+    other = Database(sqlite_db.url, busy_timeout=BUSY_TIMEOUT)
     with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
         with other.session() as session:
             leases.read_lease(session)
-            time.sleep(32.0)
+            time.sleep(LONGER_THAN_BUSY)
         assert not lease.lost.is_set()
     assert _renewal_complaints(caplog)
     other.dispose()
     sqlite_db.dispose()
 
 
-@pytest.mark.slow
 def test_a_run_waiting_for_the_lease_keeps_waiting_through_a_recording_longer_than_the_lock_timeout(
     sqlite_db: Database,
 ) -> None:
     """`drift snapshot --wait` while a run records: the write lock, held past SQLite's busy
-    timeout (30 s), is the lease being busy, not an error; the waiter gets the lease once the
-    run releases it (it failed with "database is locked" after 30 s). Without a wait (`drift
-    run` from cron), the same is "another run holds the lease" (exit 4), not a database error."""
-    other = Database(sqlite_db.url)
+    timeout, is the lease being busy, not an error; the waiter gets the lease once the run
+    releases it (it failed with "database is locked" when the timeout ran out). Without a wait
+    (`drift run` from cron), the same is "another run holds the lease" (exit 4), not a database
+    error."""
+    other = Database(sqlite_db.url, busy_timeout=BUSY_TIMEOUT)
     outcome: dict[str, object] = {}
 
     def take_the_lease(holder: str, wait: float) -> None:
@@ -149,7 +154,7 @@ def test_a_run_waiting_for_the_lease_keeps_waiting_through_a_recording_longer_th
             )
             for waiter in waiters:  # the write lock is held from here
                 waiter.start()
-            time.sleep(34.0)
+            time.sleep(LONGER_THAN_BUSY)
         held_token = lease.token
     for waiter in waiters:
         waiter.join(timeout=120)
