@@ -555,6 +555,9 @@ class RenderedDigest:
     slack: str  # JSON of the Slack Block Kit payload
     created_at: str  # ISO 8601 with the offset of [schedule] timezone (file names use its date)
     attachments: tuple[Attachment, ...] = ()
+    #: The JSON body's ``counts`` (``new_high``, ``policy_violations``...), kept beside it so that
+    #: ``drift status`` and the metrics read a few numbers, not a body of up to ~20 MB.
+    counts: Mapping[str, int] = field(default_factory=dict)
 
 
 class DeliveryStatus(StrEnum):

@@ -4,9 +4,10 @@
 For a tracking-plan file of ``--size`` properties (scripts/synthetic.py, written as a JSON Schema
 plan that the ``jsonschema`` source reads) on one backend, times each process and its peak RSS
 (``os.wait4``): the first snapshot, an unchanged snapshot, the first ``drift run`` (the inventory
-digest), a snapshot with ``--changes`` changes, ``drift diff`` between the two snapshots, the
-``drift run`` that digests those changes, and the cold starts ``drift --version``, ``drift --help``
-and ``drift classify NAME`` (best of ``--repeat``). In the same run, DeepDiff over the same two
+digest), ``drift status`` after it (best of ``--repeat-slow``), a snapshot with ``--changes``
+changes, ``drift diff`` between the two snapshots, the ``drift run`` that digests those changes,
+and the cold starts ``drift --version``, ``drift --help`` and ``drift classify NAME`` (best of
+``--repeat``). In the same run, DeepDiff over the same two
 schemas (as dicts of item definitions) is the baseline for ``drift diff``.
 
 Targets: unchanged snapshot under 1 s; ``drift diff`` at least 50x faster than DeepDiff;
@@ -221,6 +222,7 @@ def bench(args: argparse.Namespace, backend: str) -> list[Step]:
         steps.append(runner.step("first snapshot", "snapshot", note=props))
         steps.append(runner.step("unchanged snapshot", "snapshot", repeat=args.repeat_slow))
         steps.append(runner.step("drift run, first digest (inventory)", "run"))
+        steps.append(runner.step("drift status", "status", repeat=args.repeat_slow))
         current.write_bytes(plans[1].read_bytes())
         changed = f"{args.changes} changes"
         steps.append(runner.step(f"{args.changes}-change snapshot", "snapshot", note=changed))

@@ -11,7 +11,6 @@ never read, or it is more than :data:`STALE_AFTER` old.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -101,7 +100,7 @@ def status(app: App, now: dt.datetime | None = None) -> Status:
         outcomes = runs.last_source_outcomes(session)
         failures = runs.failure_counts(session)
         deliveries = tuple(outbox.undelivered(session))
-        digest = outbox.newest_digest_json(session)
+        digest_counts = outbox.newest_digest_counts(session)
     configured = [s.name for s in app.config.sources]
     names = configured + sorted(set(snapshots) - set(configured))
     return Status(
@@ -114,7 +113,7 @@ def status(app: App, now: dt.datetime | None = None) -> Status:
             for n in names
         ),
         deliveries=deliveries,
-        digest_counts=json.loads(digest).get("counts", {}) if digest else {},
+        digest_counts=digest_counts,
     )
 
 

@@ -224,6 +224,10 @@ class Counts:
     def new_total(self) -> int:
         return self.new_high + self.new_medium + self.new_low
 
+    def as_dict(self) -> dict[str, int]:
+        """Every count by name: the JSON digest's ``counts``, also stored beside the digest."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
 
 @dataclass(frozen=True)
 class Digest:

@@ -188,6 +188,7 @@ def render_digest(
         slack=slack_payload(digest, subject),
         created_at=clockface.iso(digest.run_at, clockface.zone(digest.timezone)) or "",
         attachments=attachments,
+        counts=digest.counts.as_dict(),
     )
 
 

@@ -110,7 +110,7 @@ def digest_dict(
         local_date=digest.local_date,
         heartbeat=digest.heartbeat,
         first_run=digest.first_run,
-        counts={name: getattr(counts, name) for name in counts.__dataclass_fields__},
+        counts=counts.as_dict(),
         sources=_Array(sources) if streamed else list(sources),
     )
 

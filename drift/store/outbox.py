@@ -106,14 +106,15 @@ def next_due(session: Session, channels: list[str]) -> dt.datetime | None:
     return min(d.next_attempt_at or d.created_at for d in waiting)
 
 
-def newest_digest_json(session: Session) -> str | None:
-    """The newest committed digest's JSON body (None: no digest yet)."""
-    newest = session.scalar(select(func.max(DigestRow.id)))
-    if newest is None:
-        return None
-    return digest_parts.read(session, [newest], [digest_parts.BODY_JSON])[newest][
-        digest_parts.BODY_JSON
-    ]
+def newest_digest_counts(session: Session) -> dict[str, int]:
+    """The newest committed digest's ``counts`` (empty: no digest yet), from its row: one small
+    column, not its body (up to ~20 MB in chunks)."""
+    newest = select(func.max(DigestRow.id)).scalar_subquery()
+    return _counts(session.scalar(select(DigestRow.counts_json).where(DigestRow.id == newest)))
+
+
+def _counts(stored: str | None) -> dict[str, int]:
+    return dict(json.loads(stored)) if stored else {}
 
 
 def idempotency_key(digest_key: str, channel: str) -> str:
@@ -180,6 +181,7 @@ def commit_digest(
         created_at=now,
         rules_hash=rules_hash,
         subject=rendered.subject,
+        counts_json=json.dumps(dict(rendered.counts), sort_keys=True),
     )
     session.add(row)
     session.flush()
@@ -256,6 +258,7 @@ def rendered_from(
         slack=parts[digest_parts.SLACK],
         created_at=clockface.iso(row.created_at, tz) or "",
         attachments=_attachments_from_json(parts[digest_parts.ATTACHMENTS_JSON]),
+        counts=_counts(row.counts_json),
     )
 
 

@@ -149,6 +149,9 @@ class ItemRow(Base):
         Index(None, "source_id", "valid_to"),
         Index(None, "source_id", "valid_from"),
         Index(None, "key_id"),
+        # Deleting a definition looks up the items that point at it (the foreign-key check on
+        # SQLite and PostgreSQL, and prune's orphan test); see docs/query-plans.md.
+        Index(None, "definition_id"),
         Index("uq_item_open_key", "open_key", unique=True),
         MYSQL_OPTS,
     )
@@ -237,6 +240,11 @@ class DigestRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     rules_hash: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(Text)
+    #: The JSON body's ``counts`` as JSON (a few hundred bytes), so that ``drift status`` and the
+    #: metrics need not read a body of up to ~20 MB. Always written (revision 0008 filled it for
+    #: older digests); nullable only because a NOT NULL column added to existing rows needs a
+    #: default, which MySQL refuses for TEXT.
+    counts_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DigestPartRow(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import column, func, insert, select, table, text
 
 from drift.errors import StoreError
 from drift.model import Attachment, RenderedDigest
-from drift.store import outbox
+from drift.store import digest_parts, outbox
 from drift.store.database import Database
 from drift.store.tables import DigestPartRow, UTCDateTime
 from tests.conftest import BACKENDS
@@ -101,7 +101,6 @@ def test_digests_from_before_0007_are_moved_into_parts_and_back(
     with db.session() as session:
         due = outbox.pending(session, T0, ["files"])
         findings = outbox.findings_json(session, {1, 2})
-        newest = outbox.newest_digest_json(session)
         chunks = session.scalar(
             select(func.count()).where(
                 DigestPartRow.digest_id == 1, DigestPartRow.field == "body_json"
@@ -117,7 +116,6 @@ def test_digests_from_before_0007_are_moved_into_parts_and_back(
         for row in digests
     ]  # fmt: skip
     assert findings == {1: first["findings_json"], 2: second["findings_json"]}
-    assert newest == second["body_json"]
     assert chunks == 4  # a 3.x MiB body in 1 MiB chunks
 
     migrate(db, "0006", down=True)
@@ -151,11 +149,13 @@ def test_downgrade_refuses_a_digest_too_large_for_one_row_before_changing_anythi
             channels=[],
             now=T0,
         )
+    migrate(db, "0007", down=True)  # MariaDB's DDL is not transactional: one revision a time
     with pytest.raises(Exception, match=r"digest\(s\) 1 are too large for one row"):
         migrate(db, "0006", down=True)
-    assert db.current() == db.head()
+    assert db.current() == "0007"
+    db.upgrade()
     with db.session() as session:
-        assert outbox.newest_digest_json(session) == body
+        assert digest_parts.read(session, [1], [digest_parts.BODY_JSON])[1]["body_json"] == body
     # nothing was half done: the old columns were not added back
     with pytest.raises(StoreError), db.session() as session:
         session.execute(text("SELECT body_json FROM digest"))

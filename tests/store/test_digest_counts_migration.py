@@ -1,0 +1,81 @@
+"""Revision 0008 on every backend: digests committed before it show their counts in ``drift
+status`` (filled from their bodies), and ``item.definition_id`` has exactly one index (on MariaDB
+it takes the place of the foreign key's own); downgrade and upgrade again leave the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import column, insert, inspect, select, table
+
+from drift.store import digest_parts, outbox
+from drift.store.database import Database
+from drift.store.tables import DigestRow, UTCDateTime
+from tests.conftest import BACKENDS
+from tests.store.test_digest_parts_migration import migrate
+
+T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
+COUNTS = {"new_high": 7, "new_medium": 2, "new_low": 0, "policy_violations": 1, "changes": 60}
+
+
+def big_body() -> str:
+    """A body as drift writes it (counts before the sources), over three 1 MiB chunks, with
+    multi-byte characters so that chunk boundaries fall inside them."""
+    names = [f"é中😀 property {i}" for i in range(120_000)]
+    body = json.dumps({"version": 1, "counts": COUNTS, "sources": names}, ensure_ascii=False)
+    assert len(body.encode()) > 3 * (1 << 20)
+    return body
+
+
+def commit_at_0007(db: Database, bodies: list[str]) -> None:
+    """Digests as revision 0007 stored them: a row without counts, the body in chunks."""
+    old_digest = table(
+        "digest",
+        column("created_at", UTCDateTime()),
+        *map(column, ("id", "digest_key", "run_id", "rules_hash", "subject")),
+    )
+    part = table("digest_part", *map(column, ("digest_id", "field", "seq", "chunk")))
+    with db.engine.begin() as conn:
+        for n, body in enumerate(bodies, start=1):
+            row = {"id": n, "digest_key": f"k{n}", "run_id": None, "rules_hash": "r"}
+            conn.execute(insert(old_digest).values(**row, subject=f"s{n}", created_at=T0))
+            for seq, chunk in enumerate(digest_parts.utf8_chunks(body)):
+                values = {"digest_id": n, "field": "body_json", "seq": seq, "chunk": chunk}
+                conn.execute(insert(part).values(values))
+
+
+def definition_indexes(db: Database) -> list[str]:
+    indexes = inspect(db.engine).get_indexes("item")
+    return sorted(str(i["name"]) for i in indexes if i["column_names"] == ["definition_id"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_digests_from_before_0008_get_their_counts_and_definition_id_one_index(
+    backend: str, server_db_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else server_db_factory(backend)
+    db = Database(url, auto_upgrade_sqlite=False)
+    migrate(db, "0007")
+    fk_index = ["fk_item_definition_id_definition"] if backend == "mariadb" else []
+    assert definition_indexes(db) == fk_index  # InnoDB's own index for the foreign key
+    body = big_body()
+    commit_at_0007(db, ["{}", "", "not json", body])  # the newest has counts
+
+    for _ in range(2):  # upgrade, and again after a downgrade
+        db.upgrade()
+        with db.session() as session:
+            newest = outbox.newest_digest_counts(session)
+            stored = list(session.scalars(select(DigestRow.counts_json).order_by(DigestRow.id)))
+            kept = digest_parts.read(session, [4], [digest_parts.BODY_JSON])[4]
+        assert newest == COUNTS
+        assert [json.loads(s) for s in stored] == [{}, {}, {}, COUNTS]
+        assert kept[digest_parts.BODY_JSON] == body
+        assert definition_indexes(db) == ["ix_item_definition_id"]
+
+        migrate(db, "0007", down=True)
+        assert "counts_json" not in {c["name"] for c in inspect(db.engine).get_columns("digest")}
+        assert definition_indexes(db) == fk_index
+    db.dispose()
