@@ -105,8 +105,7 @@ def _heartbeat(app: App) -> str:
     path = app.config.schedule.heartbeat_file
     if path is None:
         return "no heartbeat_file set"
-    path = path if path.is_absolute() else app.config.base_dir / path
-    return _writable(path.parent, "[schedule] heartbeat_file")
+    return _writable(path.parent, "[schedule] heartbeat_file")  # resolved by the config
 
 
 def _writable(folder: Path, what: str) -> str:
@@ -119,9 +118,13 @@ def _writable(folder: Path, what: str) -> str:
 def _database(app: App) -> str:
     from drift.config import mask_url
 
+    where = mask_url(app.config.database.url)
+    missing = _missing_sqlite_file(app.config.database.url)
+    if missing is not None:  # connecting would create it: doctor changes nothing
+        folder = _writable(missing.parent, "[database] url")
+        return f"{where}: no database yet; the first run creates it ({folder})"
     database = app.database
     current, head = database.current(), database.head()
-    where = mask_url(app.config.database.url)
     if current == head:
         return f"{where}: connected, schema at {head} (current)"
     if database.backend == "sqlite":
@@ -130,6 +133,17 @@ def _database(app: App) -> str:
         f"{where}: connected, but the schema is at {current or 'empty'} and this drift needs "
         f"{head}; run `drift db upgrade`"
     )
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL when it does not exist yet (None otherwise)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
 
 
 def _notifiers(app: App) -> Iterator[tuple[str, Any]]:

@@ -146,3 +146,15 @@ def test_doctor_reports_an_unreachable_database(tmp_path: Path) -> None:
     code, lines, _ = doctor(path)
     (database,) = [line for line in lines if " database:" in line]
     assert code == 1 and database.startswith("FAIL") and "hunter2" not in database
+
+
+def test_doctor_creates_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Right after `drift init`: doctor says the SQLite file will be created by the first run
+    (its folder is writable) and, sending nothing, creates nothing either."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    _, lines, _ = doctor(tmp_path / "drift.toml")
+    (database,) = [line for line in lines if " database:" in line]
+    assert database.startswith("ok") and "no database yet" in database, database
+    assert "the first run creates it" in database
+    assert not (tmp_path / "drift.db").exists()
