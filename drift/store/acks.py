@@ -31,7 +31,7 @@ from drift.ack_target import AckScope, AckTarget, candidate_keys
 from drift.canonical import h16
 from drift.errors import ConfigError
 from drift.model import ItemKey, Scope, utcnow
-from drift.store.record import key_h16
+from drift.store.identity import key_h16
 from drift.store.tables import AckRow, ItemKeyRow, SourceRow
 
 ACK, REVOKE = "ack", "revoke"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from drift.model import ItemKey, Scope
 from drift.store import bulk
-from drift.store.record import key_h16, name_h16
+from drift.store.identity import key_h16, name_h16
 from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 
 

@@ -1,27 +1,39 @@
 """Read the temporal store: snapshots, the state of a source at any snapshot, and references.
 
 The state at snapshot S is the items with ``valid_from <= S`` and (``valid_to`` NULL or ``> S``);
-it is answered from the intervals, never by loading stored copies.
+it is answered from the intervals, never by loading stored copies. The interval reads themselves
+are SQL text in :mod:`drift.store.intervals`, shared with ``drift diff``'s driver-only reader.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, String, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from drift.clockface import parse_moment
 from drift.errors import ConfigError
 from drift.model import Item, ItemKey, Provenance, Schema, Scope
-from drift.store import bulk
-from drift.store.record import name_h16
-from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
+from drift.store import bulk, intervals
+from drift.store.identity import name_h16
+from drift.store.intervals import Where
+from drift.store.tables import ItemKeyRow, ItemRow, SnapshotRow, SourceRow
+from drift.store.vendor_text import VendorText
+
+#: The columns of ``intervals.item_rows``, typed so that names kept in their escaped stored form
+#: are read back as the vendor sent them.
+_ITEM_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "scope": String(),
+    "event": VendorText(),
+    "name": VendorText(),
+    "definition_id": Integer(),
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ class SnapshotInfo:
 
 
 def source_id(session: Session, name: str) -> int:
-    found = session.scalar(select(SourceRow.id).where(SourceRow.name == name))
+    found: int | None = session.scalar(text(intervals.SOURCE_ID), {"name": name})
     if found is None:
         from drift.config import did_you_mean
 
@@ -104,17 +116,14 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
     """A snapshot id, ``latest``, ``previous``, or a date/datetime (the last snapshot on or before
     it; a bare date means the end of that day in ``tz``). None when nothing was recorded by then."""
     sid = source_id(session, source)
-    base = (
-        select(SnapshotRow.id).where(SnapshotRow.source_id == sid).order_by(SnapshotRow.id.desc())
-    )
     ref = ref.strip()
-    if ref in ("latest", "previous"):
-        ids = session.scalars(base.limit(2)).all()
-        index = 0 if ref == "latest" else 1
+    if ref in intervals.NAMED_REFS:
+        ids: Sequence[int] = session.scalars(text(intervals.NEWEST), {"sid": sid}).all()
+        index = intervals.NAMED_REFS[ref]
         return ids[index] if len(ids) > index else None
     if ref.isdigit():
-        found = session.scalar(
-            select(SnapshotRow.id).where(SnapshotRow.id == int(ref), SnapshotRow.source_id == sid)
+        found: int | None = session.scalar(
+            text(intervals.SNAPSHOT_OF_SOURCE), {"id": int(ref), "sid": sid}
         )
         if found is None:
             raise ConfigError(
@@ -128,7 +137,13 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
             f"{ref!r} is not a snapshot id, 'latest', 'previous', a date (2026-11-27) or an ISO "
             "datetime (2026-11-27T09:00:00+01:00)"
         ) from None
-    return session.scalar(base.where(SnapshotRow.taken_at <= moment).limit(1))
+    by_then = (
+        select(SnapshotRow.id)
+        .where(SnapshotRow.source_id == sid, SnapshotRow.taken_at <= moment)
+        .order_by(SnapshotRow.id.desc())
+        .limit(1)
+    )
+    return session.scalar(by_then)
 
 
 def state_at(session: Session, snapshot_id: int) -> Schema:
@@ -138,39 +153,25 @@ def state_at(session: Session, snapshot_id: int) -> Schema:
         .join(SourceRow, SourceRow.id == SnapshotRow.source_id)
         .where(SnapshotRow.id == snapshot_id)
     ).one()
-    items = _item_list(session, ItemRow.source_id == info.source_id, present_at(snapshot_id))
+    items = _item_list(session, intervals.present_at(info.source_id, snapshot_id))
     # Keys are unique per source, so sorting by key is all Schema.build would do (only faster).
     items.sort(key=attrgetter("scope", "event", "name"))
     return Schema(info.name, Provenance(info.provenance), tuple(items))
 
 
-def present_at(snapshot_id: int):  # type: ignore[no-untyped-def]  # a SQL expression
-    return and_(
-        ItemRow.valid_from <= snapshot_id,
-        or_(ItemRow.valid_to.is_(None), ItemRow.valid_to > snapshot_id),
-    )
+def _items(session: Session, where: Where) -> dict[ItemKey, Item]:
+    return {item.key: item for item in _item_list(session, where)}
 
 
-def _items(session: Session, *conditions: Any) -> dict[ItemKey, Item]:
-    return {item.key: item for item in _item_list(session, *conditions)}
-
-
-def _item_list(session: Session, *conditions: Any) -> list[Item]:
-    """Items matching ``conditions``; each distinct definition is read and parsed once."""
-    query = (
-        select(ItemKeyRow.scope, ItemKeyRow.event, ItemKeyRow.name, ItemRow.definition_id)
-        .select_from(ItemRow)
-        .join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
-        .where(*conditions)
-    )
-    rows = session.execute(query).all()
-    wanted = select(DefinitionRow.id, DefinitionRow.body).where(
-        DefinitionRow.id.in_(select(ItemRow.definition_id).where(*conditions).distinct())
-    )
-    bodies = {def_id: body for def_id, body in session.execute(wanted)}
-    parsed = dict(zip(bodies, json.loads(f"[{','.join(bodies.values())}]"), strict=True))
-    scopes = {str(s): s for s in Scope}
-    return [Item(scopes[s], e, n, parsed[def_id]) for s, e, n, def_id in rows]
+def _item_list(session: Session, where: Where) -> list[Item]:
+    """Items matching ``where``; each distinct definition is read and parsed once."""
+    condition, params = where
+    rows = session.execute(
+        text(intervals.item_rows(condition)).columns(**_ITEM_COLUMNS), params
+    ).all()
+    wanted = text(intervals.definition_rows(condition))
+    bodies: dict[int, str] = {d: body for d, body in session.execute(wanted, params)}
+    return intervals.items_of(rows, bodies)
 
 
 def touched_between(
@@ -181,24 +182,8 @@ def touched_between(
     sid = source_id(session, source)
     if a is None:
         return {}, state_at(session, b).by_key()
-    if a > b:
-        after, before = touched_between(session, source, b, a)
-        return before, after
-    before = _items(
-        session,
-        ItemRow.source_id == sid,
-        ItemRow.valid_from <= a,
-        ItemRow.valid_to > a,
-        ItemRow.valid_to <= b,
-    )
-    after = _items(
-        session,
-        ItemRow.source_id == sid,
-        ItemRow.valid_from > a,
-        ItemRow.valid_from <= b,
-        or_(ItemRow.valid_to.is_(None), ItemRow.valid_to > b),
-    )
-    return before, after
+    before, after = intervals.touched(sid, a, b)
+    return _items(session, before), _items(session, after)
 
 
 def names_seen_by(
@@ -209,25 +194,18 @@ def names_seen_by(
     if snapshot_id is None:
         return set()
     sid = source_id(session, source)
-    wanted = {name_h16(Scope.EVENT_PROPERTY, "", n): n for n in names}
+    wanted = sorted({name_h16(Scope.EVENT_PROPERTY, "", n) for n in names})
     if not wanted:
         return set()
+    if len(wanted) <= bulk.IN_LIST:
+        statement, params = intervals.names_seen(sid, snapshot_id, wanted)
+        return set(session.scalars(text(statement).columns(name=VendorText()), params))
+    hashes = bulk.load_hashes(session, wanted)
     query = (
         select(ItemKeyRow.name)
-        .select_from(ItemKeyRow)
         .join(ItemRow, ItemRow.key_id == ItemKeyRow.id)
-        .where(
-            # ``+ 0``: the name hashes must drive the query (a few index look-ups), not the
-            # source, whose (source_id, key_hash) index SQLite would otherwise scan whole.
-            ItemKeyRow.source_id + 0 == sid,
-            ItemKeyRow.scope != str(Scope.EVENT),
-            ItemRow.valid_from <= snapshot_id,
-        )
+        .join(hashes, hashes.c.h == ItemKeyRow.name_hash)
+        .where(text(intervals.NAMES_SEEN_WHERE))
         .distinct()
     )
-    if len(wanted) <= bulk.IN_LIST:
-        query = query.where(ItemKeyRow.name_hash.in_(list(wanted)))
-    else:
-        hashes = bulk.load_hashes(session, wanted)
-        query = query.join(hashes, hashes.c.h == ItemKeyRow.name_hash)
-    return set(session.scalars(query))
+    return set(session.scalars(query, intervals.names_seen_params(sid, snapshot_id)))

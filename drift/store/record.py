@@ -14,24 +14,15 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from drift.canonical import digest, h16, paused_gc
-from drift.model import Fetched, Item, ItemKey, Schema, Scope, key_text
+from drift.canonical import digest, paused_gc
+from drift.model import Fetched, Item, Schema
 from drift.store import bulk
+from drift.store.identity import key_h16, name_h16
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
 from drift.store.vendor_text import stored_text
 
 CHUNK = 500
 T = TypeVar("T")
-
-
-def key_h16(item: Item | ItemKey) -> bytes:
-    """The stored identity of an item key (the model's one key text, hashed to 16 bytes)."""
-    return h16(key_text(item.scope, item.event, item.name))
-
-
-def name_h16(scope: Scope | str, event: str, name: str) -> bytes:
-    """Timeline lookups go by the property name, or the event name for events."""
-    return h16(event if Scope(scope) is Scope.EVENT else name)
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

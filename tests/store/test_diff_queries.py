@@ -47,12 +47,34 @@ def test_names_seen_before_are_looked_up_by_name_on_sqlite(tmp_path) -> None:  #
     assert any("ix_item_key_name_hash" in d for d in details), details
 
 
-def test_the_driver_only_reader_hashes_names_as_the_store_does() -> None:
-    from drift.canonical import h16
-    from drift.store.record import name_h16
+def test_both_read_paths_know_the_names_the_source_held_before(db_url: str) -> None:
+    """A property added to another event is "added", not "new to the source", when the source
+    held its name before in any property scope, spelled exactly so (case and all); an event's own
+    name does not count. ``drift diff``'s driver-only reader and the store find the same names."""
+    from drift.store import lean
 
-    for name in ["email", "E-Mail", "名前", "x\ud800", ""]:
-        assert h16(name) == name_h16(Scope.EVENT_PROPERTY, "", name)
+    held = ["email", "E-Mail", "名前", "$browser", "a.b"]
+    first = [Item.of(Scope.EVENT, "Signup"), Item.of(Scope.EVENT, "Checkout")]
+    first += [Item.of(Scope.EVENT_PROPERTY, "Signup", n, type="string") for n in held]
+    first.append(Item.of(Scope.USER_PROPERTY, "", "plan", type="string"))
+    added = [*held, "plan", "Signup", "EMAIL", "fresh"]
+    second = first + [Item.of(Scope.EVENT_PROPERTY, "Checkout", n, type="string") for n in added]
+    database = Database(db_url)
+    ids = []
+    for day, items in enumerate([first, second]):
+        with database.session() as session:
+            schema = Schema.build("web", Provenance.DOCUMENTED, items)
+            taken_at = T0 + day * dt.timedelta(1)
+            recorded = record.record_snapshot(
+                session, schema, source_type="jsonschema", taken_at=taken_at
+            )
+            ids.append(recorded.snapshot_id)
+    with database.session() as session:
+        by_store = queries.names_seen_by(session, "web", added, ids[0])
+    database.dispose()
+    found = lean.touched(db_url, "web", str(ids[0]), str(ids[1]))
+    assert found is not None and sorted(k.name for k in found.after) == sorted(added)
+    assert found.known == by_store == {*held, "plan"}
 
 
 def test_the_driver_only_reader_leaves_what_it_does_not_read_alike_to_the_store(
