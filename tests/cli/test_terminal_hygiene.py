@@ -35,13 +35,10 @@ tokens = ["mail"]
 """
 
 
-@pytest.fixture
-def config(tmp_path: Path, db_url: str) -> Iterator[Path]:
+def recorded(tmp_path: Path, db_url: str, names: list[str]) -> Path:
+    """A snapshot of Signup with these property names, and a config whose rules grade "mail"."""
     db = Database(db_url)
-    items = [
-        Item.of(Scope.EVENT_PROPERTY, "Signup", name, type="string")
-        for name in (CONTROLS, LOOKALIKE, "email")
-    ]
+    items = [Item.of(Scope.EVENT_PROPERTY, "Signup", name, type="string") for name in names]
     with db.session() as session:
         record_snapshot(
             session,
@@ -56,6 +53,12 @@ def config(tmp_path: Path, db_url: str) -> Iterator[Path]:
         f'[database]\nurl = "{db_url}"\n[rules]\npath = "rules.toml"\n'
         '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
     )
+    return path
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str) -> Iterator[Path]:
+    path = recorded(tmp_path, db_url, [CONTROLS, LOOKALIKE, "email"])
     with time_machine.travel(dt.datetime(2026, 11, 29, tzinfo=dt.UTC), tick=False):
         yield path
 
@@ -94,22 +97,7 @@ RICH_SYNTAX = ["mail:a:b", "mail:id:", "[bold]mail[/bold]", "[link=http://x]mail
 def test_tables_show_names_as_the_vendor_wrote_them(tmp_path: Path, db_url: str) -> None:
     """A table is evidence: ``mail:a:b`` must not reach the terminal as ``mail🅰b``, nor
     ``[bold]mail[/bold]`` as a bold "mail" (the title included)."""
-    db = Database(db_url)
-    items = [Item.of(Scope.EVENT_PROPERTY, "Signup", n, type="string") for n in RICH_SYNTAX]
-    with db.session() as session:
-        record_snapshot(
-            session,
-            Schema.build("plan", Provenance.DOCUMENTED, items),
-            source_type="jsonschema",
-            taken_at=TAKEN,
-        )
-    db.dispose()
-    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
-    path = tmp_path / "drift.toml"
-    path.write_text(
-        f'[database]\nurl = "{db_url}"\n[rules]\npath = "rules.toml"\n'
-        '[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "plan.json"\n'
-    )
+    path = recorded(tmp_path, db_url, RICH_SYNTAX)
     with time_machine.travel(dt.datetime(2026, 11, 29, tzinfo=dt.UTC), tick=False):
         exposure = drift(path, "exposure", *WINDOW)
         title = drift(path, "timeline", "mail:a:b")
