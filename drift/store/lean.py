@@ -7,7 +7,8 @@ PyMySQL), read-only, with the statements the store runs too (:mod:`drift.store.i
 ``:name`` parameters turned into the driver's paramstyle). Whatever it does not
 answer the same way returns None, and the caller reads through SQLAlchemy as before, which also
 words any error: a date as a reference, a source or snapshot that is not recorded, a first
-snapshot, a schema not at head, a name kept in its escaped stored form, any driver error.
+snapshot, a schema not at head, any driver error. Names come back in their stored form
+(:mod:`drift.store.stored_form`) and are read back as the store's column type reads them.
 tests/answers/test_diff_equals_full_load.py holds both paths to a full-load diff on every backend.
 """
 
@@ -31,9 +32,8 @@ from drift.store.revision import (
     read_only_sqlite,
     schema_head,
 )
+from drift.store.stored_form import unstored_text
 
-#: A stored name in its escaped form starts with this (see drift.store.vendor_text).
-_ESCAPED_MARKER = "\uffff"
 _CHUNK = 500
 #: A named parameter of :mod:`drift.store.intervals`, as psycopg and PyMySQL spell it.
 _NAMED = re.compile(r":(\w+)")
@@ -141,8 +141,6 @@ def _touched(reader: _Reader, source: str, from_ref: str, to_ref: str) -> Touche
         return None
     before_where, after_where = intervals.touched(sid, a, b)
     before, after = _items(reader, before_where), _items(reader, after_where)
-    if before is None or after is None:
-        return None
     names = [k.name for k in after if k.scope is not Scope.EVENT]
     return Touched(a, b, before, after, _names_seen_by(reader, sid, names, min(a, b)))
 
@@ -161,12 +159,11 @@ def _resolve(reader: _Reader, sid: int, ref: str) -> int | None:
     return None
 
 
-def _items(reader: _Reader, where: intervals.Where) -> dict[ItemKey, Item] | None:
-    """Items matching ``where``; None when a name is kept in its escaped stored form."""
+def _items(reader: _Reader, where: intervals.Where) -> dict[ItemKey, Item]:
+    """Items matching ``where``, their names as the vendor sent them."""
     condition, params = where
-    rows = reader.rows(intervals.item_rows(condition), params)
-    if any(e.startswith(_ESCAPED_MARKER) or n.startswith(_ESCAPED_MARKER) for _, e, n, _ in rows):
-        return None
+    stored = reader.rows(intervals.item_rows(condition), params)
+    rows = [(s, unstored_text(e), unstored_text(n), d) for s, e, n, d in stored]
     bodies = dict(reader.rows(intervals.definition_rows(condition), params))
     return {item.key: item for item in intervals.items_of(rows, bodies)}
 
@@ -177,5 +174,5 @@ def _names_seen_by(reader: _Reader, sid: int, names: Sequence[str], snapshot_id:
     known: set[str] = set()
     for start in range(0, len(hashes), _CHUNK):
         statement, params = intervals.names_seen(sid, snapshot_id, hashes[start : start + _CHUNK])
-        known.update(name for (name,) in reader.rows(statement, params))
+        known.update(unstored_text(name) for (name,) in reader.rows(statement, params))
     return known

@@ -18,8 +18,8 @@ from drift.canonical import digest, paused_gc
 from drift.model import Fetched, Item, Schema
 from drift.store import bulk
 from drift.store.identity import key_h16, name_h16
+from drift.store.stored_form import stored_text
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow, SourceRow
-from drift.store.vendor_text import stored_text
 
 CHUNK = 500
 T = TypeVar("T")

@@ -11,12 +11,13 @@ UTF-8 at all, PostgreSQL refuses NUL in text, and MariaDB's TEXT holds 65,535 by
 - definitions are canonical JSON, where NUL and (see ``drift.canonical``) lone
   surrogates are already ``\\uXXXX`` escapes.
 
-People see such names through ``drift.report.escape.visible``: ``email\\ud800``.
+People see such names through ``drift.report.escape.visible``: ``email\\ud800``. The stored form
+itself lives in :mod:`drift.store.stored_form` (free of SQLAlchemy, for ``drift diff``'s
+driver-only reader); this module gives it its column types.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import Text
@@ -24,37 +25,10 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-MARKER = "\uffff"
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_TO_ESCAPE = re.compile("[\\\\\x00\ud800-\udfff]")
-_ESCAPED = re.compile(r"\\(\\|u[0-9a-f]{4})")
+from drift.store.stored_form import stored_text, unstored_text
 
 #: Text without a 64 KiB limit on MariaDB (TEXT elsewhere has none).
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
-
-
-def stored_text(text: str) -> str:
-    """The form of ``text`` that every backend accepts (``text`` itself unless it cannot be)."""
-    if text.startswith(MARKER) or _UNSTORABLE.search(text):
-        return MARKER + _TO_ESCAPE.sub(_escape, text)
-    return text
-
-
-def unstored_text(stored: str) -> str:
-    """Inverse of ``stored_text``."""
-    if stored.startswith(MARKER):
-        return _ESCAPED.sub(_unescape, stored[1:])
-    return stored
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return "\\\\" if char == "\\" else f"\\u{ord(char):04x}"
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    return "\\" if code == "\\" else chr(int(code[1:], 16))
 
 
 class VendorText(TypeDecorator[str]):

@@ -26,7 +26,9 @@ from drift.store.database import Database
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 EVENTS = ["Signup", "Checkout", "*"]
-NAMES = ["email", "plan", "ip", "x", "a.b"]
+#: With names kept in their escaped stored form (NUL, a lone surrogate, a leading U+FFFF), which
+#: both paths must read back as the vendor sent them.
+NAMES = ["email", "plan", "ip", "x", "a.b", "e\x00mail", "ip\ud800", "\uffffplan"]
 
 
 def _definition(rng: random.Random) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from drift.model import Item, Provenance, Schema, Scope
 from drift.store import queries, record
 from drift.store.database import Database
-from drift.store.vendor_text import stored_text, unstored_text
+from drift.store.stored_form import stored_text, unstored_text
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 LONG = "x" * 70_000 + "é" * 10  # over 65,535 bytes
