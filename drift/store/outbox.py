@@ -108,13 +108,36 @@ def next_due(session: Session, channels: list[str]) -> dt.datetime | None:
 
 def newest_digest_counts(session: Session) -> dict[str, int]:
     """The newest committed digest's ``counts`` (empty: no digest yet), from its row: one small
-    column, not its body (up to ~20 MB in chunks)."""
+    column, not its body (up to ~20 MB in chunks).
+
+    A row without them was committed by a drift older than revision 0008 that kept running after
+    a newer one upgraded the database (a ``drift schedule`` checks the schema once per process):
+    its counts are read from its body, as before 0008, rather than shown as none."""
     newest = select(func.max(DigestRow.id)).scalar_subquery()
-    return _counts(session.scalar(select(DigestRow.counts_json).where(DigestRow.id == newest)))
+    row = session.execute(
+        select(DigestRow.id, DigestRow.counts_json).where(DigestRow.id == newest)
+    ).first()
+    if row is None:
+        return {}
+    if row.counts_json is None:
+        parts = digest_parts.read(session, [row.id], [digest_parts.BODY_JSON])
+        return _counts_in_body(parts[row.id][digest_parts.BODY_JSON])
+    return _counts(row.counts_json)
 
 
 def _counts(stored: str | None) -> dict[str, int]:
     return dict(json.loads(stored)) if stored else {}
+
+
+def _counts_in_body(body: str) -> dict[str, int]:
+    """A JSON body's ``counts``; ``{}`` (unknown) for a body that is not a JSON object or is too
+    deeply nested to parse (RecursionError, not a ValueError): status must still answer."""
+    try:
+        parsed = json.loads(body) if body else None
+    except (ValueError, RecursionError):
+        return {}
+    found = parsed.get("counts") if isinstance(parsed, dict) else None
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def idempotency_key(digest_key: str, channel: str) -> str:

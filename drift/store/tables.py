@@ -241,9 +241,11 @@ class DigestRow(Base):
     rules_hash: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(Text)
     #: The JSON body's ``counts`` as JSON (a few hundred bytes), so that ``drift status`` and the
-    #: metrics need not read a body of up to ~20 MB. Always written (revision 0008 filled it for
-    #: older digests); nullable only because a NOT NULL column added to existing rows needs a
-    #: default, which MySQL refuses for TEXT.
+    #: metrics need not read a body of up to ~20 MB. Written with every digest (revision 0008
+    #: filled it for older ones); NULL only from a drift older than 0008 still running after the
+    #: upgrade, whose counts are then read from the body (``outbox.newest_digest_counts``).
+    #: Nullable also because a NOT NULL column added to existing rows needs a default, which
+    #: MySQL refuses for TEXT.
     counts_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

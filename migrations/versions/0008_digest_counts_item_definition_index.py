@@ -4,8 +4,14 @@
 policy violations). They were read from its JSON body, up to ~20 MB in ``digest_part`` chunks, on
 every call (every Prometheus scrape). ``digest.counts_json`` holds them now, written with the
 digest; upgrade fills it for existing digests from their bodies, one digest at a time (a body
-without counts gets ``{}``). The backfill is in this revision, not one of its own, because the
-column is useless without it and both are small.
+without counts, or one that cannot be parsed at all, gets ``{}``: counts unknown). The backfill is
+in this revision, not one of its own, because the column is useless without it and both are small.
+
+Upgrade can run again over a database where it stopped half-way. MariaDB and MySQL commit each
+``ALTER TABLE`` / ``CREATE INDEX`` at once, so a failure or interruption after ``add_column``
+leaves the column (and maybe the index, and some counts) in place with ``alembic_version`` still
+at 0007; SQLite and PostgreSQL roll all of it back. So the column and the index are added only
+when the inspector does not find them, and only digests whose counts are still NULL are filled.
 
 ``ix_item_definition_id``: deleting definitions (``drift prune``) looked up the items pointing at
 each one (the foreign-key check on SQLite and PostgreSQL, and the orphan test) with no index, a
@@ -48,12 +54,16 @@ digest_part = sa.table(
 
 
 def upgrade() -> None:
-    op.add_column("digest", sa.Column("counts_json", sa.Text(), nullable=True))
+    """Safe to run again over a database where it stopped half-way (see the module doc)."""
     conn = op.get_bind()
-    for digest_id in conn.scalars(sa.select(digest.c.id).order_by(digest.c.id)).all():
+    if "counts_json" not in {c["name"] for c in sa.inspect(conn).get_columns("digest")}:
+        op.add_column("digest", sa.Column("counts_json", sa.Text(), nullable=True))
+    unfilled = sa.select(digest.c.id).where(digest.c.counts_json.is_(None)).order_by(digest.c.id)
+    for digest_id in conn.scalars(unfilled).all():
         counts = json.dumps(_counts(_body(conn, digest_id)), sort_keys=True)
         conn.execute(sa.update(digest).where(digest.c.id == digest_id).values(counts_json=counts))
-    op.create_index(INDEX, "item", ["definition_id"], unique=False)
+    if INDEX not in {i["name"] for i in sa.inspect(conn).get_indexes("item")}:
+        op.create_index(INDEX, "item", ["definition_id"], unique=False)
 
 
 def _body(conn: sa.Connection, digest_id: int) -> str:
@@ -67,9 +77,14 @@ def _body(conn: sa.Connection, digest_id: int) -> str:
 
 
 def _counts(body: str) -> dict[str, int]:
+    """The body's ``counts``, or ``{}`` (counts unknown; status shows none) for a body without
+    them or that cannot be read at all. Any exception means unknown, not only a ValueError: a
+    corrupt body nested 200,000 deep raises RecursionError, and one unreadable digest must not
+    stop the upgrade (on MariaDB it would leave the column added and the version at 0007)."""
     try:
-        found = json.loads(body).get("counts") if body else None
-    except (ValueError, AttributeError):  # not JSON, or not an object: no counts to keep
+        parsed = json.loads(body) if body else None
+        found = parsed.get("counts") if isinstance(parsed, dict) else None
+    except Exception:  # see the docstring: any failure on one body is "counts unknown"
         return {}
     return found if isinstance(found, dict) else {}
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import column, insert, inspect, select, table
+from sqlalchemy import column, insert, inspect, select, table, text
 
 from drift.store import digest_parts, outbox
 from drift.store.database import Database
@@ -78,4 +78,56 @@ def test_digests_from_before_0008_get_their_counts_and_definition_id_one_index(
         migrate(db, "0007", down=True)
         assert "counts_json" not in {c["name"] for c in inspect(db.engine).get_columns("digest")}
         assert definition_indexes(db) == fk_index
+    db.dispose()
+
+
+def counts_by_digest(db: Database) -> list[object]:
+    with db.session() as session:
+        stored = session.scalars(select(DigestRow.counts_json).order_by(DigestRow.id))
+        return [json.loads(s) for s in stored]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_body_too_deeply_nested_to_parse_does_not_stop_the_upgrade(
+    backend: str, server_db_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Parsing "[" * 200,000 raises RecursionError, not ValueError: it stopped the upgrade (and on
+    MariaDB left the column behind, so that every retry failed). Its counts are unknown: ``{}``."""
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else server_db_factory(backend)
+    db = Database(url, auto_upgrade_sqlite=False)
+    migrate(db, "0007")
+    commit_at_0007(db, ["[" * 200_000, json.dumps({"counts": COUNTS})])
+
+    assert db.upgrade() == ("0007", db.head())
+    assert counts_by_digest(db) == [{}, COUNTS]
+    db.dispose()
+
+
+MARIADB = [b for b in BACKENDS if b == "mariadb"]
+
+
+@pytest.mark.parametrize("index_made", [False, True], ids=["column-only", "column-and-index"])
+@pytest.mark.parametrize("backend", MARIADB)
+def test_an_upgrade_to_0008_that_stopped_half_way_on_mariadb_completes_on_retry(
+    backend: str, index_made: bool, server_db_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """MariaDB commits each ALTER TABLE by itself, so an upgrade that stopped during the backfill
+    (or after the index, before the version stamp) left ``counts_json`` (and the index) in place
+    with ``alembic_version`` at 0007: every retry failed with (1060, "Duplicate column name
+    'counts_json'"). The retry now skips what exists and fills what is missing."""
+    db = Database(server_db_factory(backend), auto_upgrade_sqlite=False)
+    migrate(db, "0007")
+    commit_at_0007(db, [json.dumps({"counts": COUNTS}), "{}"])
+    with db.engine.begin() as conn:  # what the stopped upgrade left behind
+        conn.execute(text("ALTER TABLE digest ADD COLUMN counts_json TEXT NULL"))
+        if index_made:
+            conn.execute(text("CREATE INDEX ix_item_definition_id ON item (definition_id)"))
+            conn.execute(text("UPDATE digest SET counts_json = '{}' WHERE id = 2"))
+    assert db.current() == "0007"
+
+    assert db.upgrade() == ("0007", db.head())
+    assert counts_by_digest(db) == [COUNTS, {}]
+    assert definition_indexes(db) == ["ix_item_definition_id"]
+    migrate(db, "0007", down=True)  # and the downgrade still finds what it drops
+    assert definition_indexes(db) == ["fk_item_definition_id_definition"]
     db.dispose()
