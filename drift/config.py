@@ -225,6 +225,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
         raise ConfigError(f"{where}: {_describe(exc)}") from None
     _check_policy_categories(config, where)
     url = os.environ.get("DRIFT_DATABASE_URL") or config.database.url
+    check_database_url(url, where)
     database = DatabaseConfig(
         url=resolve_sqlite_url(normalise_database_url(url), config_base(path))
     )
@@ -265,6 +266,30 @@ URL_SCHEMES = {
     "mysql": ("mysql+pymysql", "pymysql", "mysql"),
     "mariadb": ("mariadb+pymysql", "pymysql", "mysql"),
 }
+
+
+def check_database_url(url: str, where: str) -> None:
+    """Refuse what would be read two ways, or crash later; never echo the URL (it may hold a
+    password). A raw ``@``, ``/``, ``?`` or ``#`` in a server URL's user or password makes
+    SQLAlchemy and the driver split it differently (and a host error would echo the password's
+    tail); a SQLite URL with a user or host is not a file; NUL is no path at all."""
+    what = f"{where}: [database] url (or DRIFT_DATABASE_URL)"
+    if "\x00" in url:
+        raise ConfigError(f"{what} holds a NUL character")
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        if parts.netloc:
+            raise ConfigError(
+                f"{what}: a SQLite URL names a file, with no user, password or host: write "
+                "sqlite:///drift.db (relative to the config file) or sqlite:////abs/path.db"
+            )
+        return
+    after_host = parts.path + parts.query + parts.fragment
+    if parts.netloc.count("@") > 1 or "@" in after_host:
+        raise ConfigError(
+            f"{what}: the user or password holds a character URLs reserve (@ / ? #): "
+            "percent-encode it (@ is %40, / is %2F, ? is %3F, # is %23)"
+        )
 
 
 def normalise_database_url(url: str) -> str:

@@ -35,7 +35,10 @@ LITERAL_SECRET_KEYS = frozenset(
 def resolve_path(value: Path, info: ValidationInfo) -> Path:
     """Relative paths in drift.toml are relative to the config file, not the working directory."""
     base = (info.context or {}).get("base_dir")
-    value = value.expanduser()
+    try:
+        value = value.expanduser()
+    except RuntimeError:  # "~nosuchuser/...": no such user, or no home to expand "~" to
+        raise ValueError(f"cannot expand {str(value)!r}: no such user's home folder") from None
     return value if value.is_absolute() or base is None else (Path(base) / value).resolve()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.app import App
-from drift.errors import ConfigError, DriftError
+from drift.errors import ConfigError, DriftError, NoDatabase
 from drift.model import utcnow
 
 
@@ -119,12 +119,17 @@ def _database(app: App) -> str:
     from drift.config import mask_url
 
     where = mask_url(app.config.database.url)
-    missing = _missing_sqlite_file(app.config.database.url)
-    if missing is not None:  # connecting would create it: doctor changes nothing
-        folder = _writable(missing.parent, "[database] url")
-        return f"{where}: no database yet; the first run creates it ({folder})"
-    database = app.database
-    current, head = database.current(), database.head()
+    database = app.database  # read-only: doctor changes nothing, not even SQLite's journal mode
+    try:
+        current, head = database.current(), database.head()
+    except NoDatabase as missing:
+        folder = Path(missing.path).parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise ConfigError(
+                f"[database] url: {folder} is not an existing writable folder; create it "
+                "(drift creates the database file, not its folder)"
+            ) from None
+        return f"{where}: no database yet; the first run creates it ({folder} is writable)"
     if current == head:
         return f"{where}: connected, schema at {head} (current)"
     if database.backend == "sqlite":
@@ -133,17 +138,6 @@ def _database(app: App) -> str:
         f"{where}: connected, but the schema is at {current or 'empty'} and this drift needs "
         f"{head}; run `drift db upgrade`"
     )
-
-
-def _missing_sqlite_file(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL when it does not exist yet (None otherwise)."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    path = Path(parsed.database)
-    return None if path.exists() else path
 
 
 def _notifiers(app: App) -> Iterator[tuple[str, Any]]:

@@ -78,7 +78,11 @@ class StoreError(DriftError):
 
 class NoDatabase(StoreError):
     """A command that only reads found no SQLite file where the config points: drift has recorded
-    nothing there yet (exit 7, "no records"; the file is not created)."""
+    nothing there yet (exit 7, "no records"; the file is not created). ``path``: that file."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class LeaseHeld(StoreError):

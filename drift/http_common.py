@@ -70,7 +70,7 @@ def retry_after_seconds(value: str | None, cap: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit, not to float
         return min(float(value), cap)
     seconds = seconds_until_http_date(value)
     return None if seconds is None else max(0.0, min(seconds, cap))

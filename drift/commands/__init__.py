@@ -16,8 +16,9 @@ class CommandRef(NamedTuple):
     help: str  # the command's short help, shown by `drift --help`
 
 
-#: Commands that only read history: they open the database read-only (read-only SQLite files too).
-READ_ONLY = frozenset({"diff", "exposure", "history", "show", "status", "timeline"})
+#: Commands that only read: they open the database read-only (read-only SQLite files too), and a
+#: SQLite file that does not exist yet is reported, not created.
+READ_ONLY = frozenset({"diff", "doctor", "exposure", "history", "show", "status", "timeline"})
 
 COMMANDS: dict[str, CommandRef] = {
     "check": CommandRef(

@@ -275,7 +275,7 @@ class HttpClient:
         where = self._where(path)
         too_big = f"{where}: response is larger than the {self.max_bytes:,}-byte cap"
         length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
+        if length.isascii() and length.isdigit() and int(length) > self.max_bytes:
             raise BadResponse(too_big)
         chunks, size = [], 0
         for chunk in response.iter_bytes():

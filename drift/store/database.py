@@ -250,7 +250,8 @@ class Database:
         if not Path(path).exists():
             raise NoDatabase(
                 f"no database at {path}: drift has recorded nothing there yet; run `drift run` "
-                "(or `drift snapshot`) first, or check [database] url and DRIFT_DATABASE_URL"
+                "(or `drift snapshot`) first, or check [database] url and DRIFT_DATABASE_URL",
+                path=path,
             )
 
     def upgrade(self) -> tuple[str | None, str]:

@@ -30,8 +30,20 @@ SOURCE_ID = "SELECT id FROM source WHERE name = :name"
 #: The newest snapshots of a source, newest first: row ``NAMED_REFS[ref]`` is that reference.
 NEWEST = "SELECT id FROM snapshot WHERE source_id = :sid ORDER BY id DESC LIMIT 2"
 NAMED_REFS = {"latest": 0, "previous": 1}
+#: Snapshot ids are 64-bit integers on every backend.
+MAX_ID = 2**63 - 1
 #: A snapshot id, if it is one of this source's.
 SNAPSHOT_OF_SOURCE = "SELECT id FROM snapshot WHERE id = :id AND source_id = :sid"
+
+
+def snapshot_number(ref: str) -> int | None:
+    """``ref`` as a snapshot id when it is written as one: ASCII digits (``"²"`` and ``"٣"`` are
+    digits to ``str.isdigit``), no larger than any id can be. None for anything else."""
+    if not (ref.isascii() and ref.isdigit()) or len(ref) > 19:
+        return None
+    number = int(ref)
+    return number if number <= MAX_ID else None
+
 
 _PRESENT = (
     "item.source_id = :sid AND item.valid_from <= :at"

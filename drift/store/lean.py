@@ -153,8 +153,9 @@ def _resolve(reader: _Reader, sid: int, ref: str) -> int | None:
         ids = reader.rows(intervals.NEWEST, {"sid": sid})
         index = intervals.NAMED_REFS[ref]
         return int(ids[index][0]) if len(ids) > index else None
-    if ref.isdigit():
-        found = reader.rows(intervals.SNAPSHOT_OF_SOURCE, {"id": int(ref), "sid": sid})
+    number = intervals.snapshot_number(ref)
+    if number is not None:
+        found = reader.rows(intervals.SNAPSHOT_OF_SOURCE, {"id": number, "sid": sid})
         return int(found[0][0]) if found else None
     return None
 

@@ -121,9 +121,10 @@ def resolve_ref(session: Session, source: str, ref: str, tz: dt.tzinfo = dt.UTC)
         ids: Sequence[int] = session.scalars(text(intervals.NEWEST), {"sid": sid}).all()
         index = intervals.NAMED_REFS[ref]
         return ids[index] if len(ids) > index else None
-    if ref.isdigit():
+    number = intervals.snapshot_number(ref)
+    if number is not None:
         found: int | None = session.scalar(
-            text(intervals.SNAPSHOT_OF_SOURCE), {"id": int(ref), "sid": sid}
+            text(intervals.SNAPSHOT_OF_SOURCE), {"id": number, "sid": sid}
         )
         if found is None:
             raise ConfigError(

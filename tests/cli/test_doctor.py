@@ -5,6 +5,7 @@ failure; and against each config the job would reject (`config check` rejects th
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -158,3 +159,32 @@ def test_doctor_creates_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert database.startswith("ok") and "no database yet" in database, database
     assert "the first run creates it" in database
     assert not (tmp_path / "drift.db").exists()
+
+
+def test_doctor_leaves_an_existing_database_as_it_was(tmp_path: Path) -> None:
+    """Doctor opens the database read-only: a SQLite file in rollback-journal mode stays so (a
+    read-write open would switch it to WAL and leave -wal/-shm files beside it)."""
+    (tmp_path / "plan.json").write_text("{}")
+    database = tmp_path / "drift.db"
+    with sqlite3.connect(database) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("PRAGMA journal_mode=delete")
+    before = database.read_bytes()
+    path = tmp_path / "drift.toml"
+    path.write_text(PLAN.replace("plan.json", str(tmp_path / "plan.json")))
+    _, lines, _ = doctor(path)
+    assert any(" database:" in line for line in lines)
+    assert database.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drift.db", "drift.toml", "plan.json"]
+
+
+def test_doctor_fails_a_database_folder_that_does_not_exist(tmp_path: Path) -> None:
+    """drift creates the SQLite file on the first run, not its folder: doctor says so now."""
+    (tmp_path / "plan.json").write_text("{}")
+    path = tmp_path / "drift.toml"
+    path.write_text('[database]\nurl = "sqlite:///nosuchdir/drift.db"\n' + PLAN)
+    code, lines, _ = doctor(path)
+    (database,) = [line for line in lines if " database:" in line]
+    assert (
+        code == 1 and database.startswith("FAIL") and "not an existing writable folder" in database
+    )

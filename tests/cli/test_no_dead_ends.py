@@ -153,3 +153,15 @@ def test_reading_before_anything_was_recorded_says_so(
     assert f"no database at {tmp_path / 'drift.db'}" in err and "`drift run`" in err
     assert "unable to open" not in err
     assert not (tmp_path / "drift.db").exists()
+
+
+@pytest.mark.parametrize("ref", ["²", "٣", "99999999999999999999", "-1"])
+def test_an_odd_reference_is_one_clear_line(config: Path, ref: str) -> None:
+    """A digit that is not ASCII, or an id beyond any snapshot's, is refused like any bad REF."""
+    for args in (
+        ["diff", "--source", "plan", "--from", ref],
+        ["show", "--source", "plan", "--at", ref],
+    ):
+        code, _, err = drift(config, *args)
+        assert code == 2, err
+        assert err.startswith("error: ") and err.count("\n") == 1 and "is not a" in err

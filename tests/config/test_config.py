@@ -102,6 +102,29 @@ def test_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             PLAN + '[[reconcile]]\nplan = "plan"\nobserved = ["ghost"]\n',
             "reconcile observed: unknown 'ghost'",
         ),
+        # A raw '@' in a password: SQLAlchemy and the driver would split the URL differently
+        # (and a host error would echo the password's tail); the message never shows the URL.
+        (
+            PLAN + '[database]\nurl = "postgresql://root:p@ss@127.0.0.1:5432/drift"\n',
+            "percent-encode it (@ is %40,",
+        ),
+        (
+            PLAN + '[database]\nurl = "mysql://root:p/ss@127.0.0.1/drift"\n',
+            "percent-encode it (@ is %40,",
+        ),
+        (
+            PLAN + '[database]\nurl = "sqlite://u:s3cret@/tmp/drift.db"\n',
+            "a SQLite URL names a file, with no user, password or host",
+        ),
+        (PLAN + '[database]\nurl = "sqlite:////tmp/a\\u0000b.db"\n', "holds a NUL character"),
+        (
+            PLAN + '[schedule]\nheartbeat_file = "~nosuchuser-drift/hb.json"\n',
+            "heartbeat_file: cannot expand '~nosuchuser-drift",
+        ),
+        (
+            PLAN + '[rules]\npath = "~nosuchuser-drift/rules.toml"\n',
+            "rules.path: cannot expand '~nosuchuser-drift",
+        ),
     ],
 )
 def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -110,6 +133,7 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) 
         load_config(path)
     message = str(info.value)
     assert expected in message
+    assert "s3cret" not in message and "p@ss" not in message and "p/ss" not in message
     assert str(path) in message
     assert "\n" not in message
 

@@ -48,6 +48,18 @@ def test_slack_429_is_transient_with_a_capped_retry_after_and_no_second_post(
     assert len(httpserver.log) == 1
 
 
+@pytest.mark.parametrize("hint", ["\u00b2", "nan", "-5", "Thu, 99 Foo 2026"])
+def test_an_odd_retry_after_is_no_hint(
+    httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch, hint: str
+) -> None:
+    """A receiver's Retry-After is hostile: a superscript two (a digit to str.isdigit, not to
+    float), "nan" or a negative number is not a delay, and never crashes the delivery."""
+    httpserver.expect_request("/s").respond_with_data("", status=429, headers={"Retry-After": hint})
+    with pytest.raises(DeliveryError) as err:
+        _slack(monkeypatch, httpserver.url_for("/s")).send(rendered)
+    assert err.value.transient and err.value.retry_after is None
+
+
 def test_slack_404_is_permanent_and_never_shows_the_url(
     httpserver: HTTPServer, rendered: RenderedDigest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
