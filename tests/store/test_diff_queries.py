@@ -101,3 +101,18 @@ def test_the_driver_only_reader_leaves_what_it_does_not_read_alike_to_the_store(
     assert lean.touched(url, "plan", "1", "1") is not None
     assert lean.touched(f"{url}?timeout=5", "plan", "previous", "latest") is None
     assert lean.touched("sqlite://", "plan", "previous", "latest") is None
+
+
+def test_the_shared_statements_hold_nothing_the_paramstyle_rewrite_could_touch() -> None:
+    """lean.py turns ``:name`` into ``%(name)s`` for psycopg and PyMySQL with a plain pattern: safe
+    only while the statements hold no literal, ``%``, cast (``::``) or comment, and every value
+    (a name, a hash, an id) is a bound parameter."""
+    from drift.store import intervals
+
+    before, after = intervals.touched(1, 2, 3)
+    statements = [intervals.SOURCE_ID, intervals.NEWEST, intervals.SNAPSHOT_OF_SOURCE]
+    for condition, _ in (before, after, intervals.present_at(1, 2)):
+        statements += [intervals.item_rows(condition), intervals.definition_rows(condition)]
+    statements.append(intervals.names_seen(1, 2, [b"\x00" * 16, b"'%::--" * 3])[0])
+    for sql in statements:
+        assert not any(mark in sql for mark in ("'", '"', "%", "::", "--", "/*")), sql
