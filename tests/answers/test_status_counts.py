@@ -21,8 +21,8 @@ from drift.app import App
 from drift.model import RenderedDigest
 from drift.report.build import build_digest
 from drift.report.render import render_digest
-from drift.store import outbox
 from drift.store.tables import DigestRow
+from tests.digests import commit
 from tests.report.fixtures import huge_input
 
 T0 = dt.datetime(2026, 11, 29, 7, 0, tzinfo=dt.UTC)
@@ -45,10 +45,7 @@ def test_counts_of_a_digest_with_a_large_body_come_without_reading_it(
     app = App(tmp_path / "drift.toml")
     try:
         with app.database.session() as session:
-            outbox.commit_digest(
-                session, huge, run_id=None, rules_hash="r", findings_json="{}", coverage={},
-                channels=[], now=T0,
-            )  # fmt: skip
+            commit(session, huge, now=T0)
         health.status(app)  # connections and imports are not what is measured
         tracemalloc.start()
         try:
@@ -82,10 +79,7 @@ def status_after_an_older_drift_committed(
     try:
         with app.database.session() as session:
             for rendered in (small_digest("new", {"new_high": 9}), digest):
-                digest_id = outbox.commit_digest(
-                    session, rendered, run_id=None, rules_hash="r", findings_json="{}",
-                    coverage={}, channels=[], now=T0,
-                )  # fmt: skip
+                digest_id = commit(session, rendered, now=T0)
             session.execute(
                 update(DigestRow).where(DigestRow.id == digest_id).values(counts_json=None)
             )

@@ -29,6 +29,7 @@ from drift.model import RenderedDigest
 from drift.store import outbox
 from drift.store.database import Database
 from drift.store.tables import OutboxRow
+from tests.digests import commit
 from tests.notify.conftest import Mailbox
 
 T0 = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)
@@ -50,16 +51,7 @@ def drain_three_times(
     apart in real time, so a slow receiver has finished); the row's status at the end."""
     config = parse_config({"notify": [{"name": "ch", **block}]})
     with db.session() as session:
-        outbox.commit_digest(
-            session,
-            digest,
-            run_id=None,
-            rules_hash="r",
-            findings_json="{}",
-            coverage={},
-            channels=["ch"],
-            now=T0,
-        )
+        commit(session, digest, now=T0, channels=["ch"])
     for now in DRAINS:
         delivery.deliver_pending(db, config, now=now)
         time.sleep(pause)

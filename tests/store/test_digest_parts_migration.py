@@ -20,6 +20,7 @@ from drift.store import digest_parts, outbox
 from drift.store.database import Database
 from drift.store.tables import DigestPartRow, UTCDateTime
 from tests.conftest import BACKENDS
+from tests.digests import commit
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 FIELDS = ("body_json", "html", "text", "markdown", "slack", "findings_json", "attachments_json")
@@ -139,16 +140,7 @@ def test_downgrade_refuses_a_digest_too_large_for_one_row_before_changing_anythi
         packet = int(conn.scalar(text("SELECT @@max_allowed_packet")) or 0)
     body = json.dumps({"names": ["x" * 100] * (packet // 100)})  # over the packet on its own
     with db.session() as session:
-        outbox.commit_digest(
-            session,
-            RenderedDigest("k", "s", "", "", "", body, "{}", ""),
-            run_id=None,
-            rules_hash="r",
-            findings_json="{}",
-            coverage={},
-            channels=[],
-            now=T0,
-        )
+        commit(session, RenderedDigest("k", "s", "", "", "", body, "{}", ""), now=T0)
     migrate(db, "0007", down=True)  # MariaDB's DDL is not transactional: one revision a time
     with pytest.raises(Exception, match=r"digest\(s\) 1 are too large for one row"):
         migrate(db, "0006", down=True)

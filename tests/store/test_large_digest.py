@@ -24,6 +24,7 @@ from drift.store import digest_parts, outbox
 from drift.store.database import Database
 from drift.store.prune import prune
 from drift.store.tables import DigestPartRow, DigestRow, OutboxRow
+from tests.digests import commit
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 MB = 1_000_000
@@ -65,18 +66,9 @@ def small_digest(key: str) -> RenderedDigest:
     return RenderedDigest(key, "Schema drift: 1 change", "<p>1</p>", "1", "1", "{}", "{}", "")
 
 
-def commit(db: Database, digest: RenderedDigest, findings: str, now: dt.datetime) -> None:
+def commit_to_files(db: Database, digest: RenderedDigest, findings: str, now: dt.datetime) -> None:
     with db.session() as session:
-        outbox.commit_digest(
-            session,
-            digest,
-            run_id=None,
-            rules_hash="r",
-            findings_json=findings,
-            coverage={},
-            channels=["files"],
-            now=now,
-        )
+        commit(session, digest, now=now, findings_json=findings, channels=["files"])
 
 
 def stored_size(digest: RenderedDigest, findings: str) -> int:
@@ -91,7 +83,7 @@ def test_digest_larger_than_a_packet_is_stored_delivered_and_pruned(
     big = huge_digest("big")
     findings = json.dumps({f"item-{i}": ["pii.email"] for i in range(200_000)})
     assert stored_size(big, findings) > 2 * 16 * 1024 * 1024 - 4 * MB  # about twice the packet
-    commit(database, big, findings, T0)
+    commit_to_files(database, big, findings, T0)
 
     with database.session() as session:
         (due,) = outbox.pending(session, T0, ["files"])
@@ -120,7 +112,7 @@ def test_digest_larger_than_a_packet_is_stored_delivered_and_pruned(
     }
 
     later = T0 + dt.timedelta(days=30)
-    commit(database, small_digest("small"), "{}", later)
+    commit_to_files(database, small_digest("small"), "{}", later)
     delivery.deliver_pending(database, config, now=later)
     with database.session() as session:
         counts = prune(session, cutoff=later)
