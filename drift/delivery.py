@@ -21,7 +21,7 @@ from drift import clockface
 from drift.config import DriftConfig
 from drift.errors import ConfigError, DeliveryError, DriftError, PossiblyDelivered
 from drift.model import DeliveryStatus
-from drift.plugins import notifier_classes
+from drift.plugins import notifier_class
 from drift.store import outbox
 from drift.store.database import Database
 
@@ -74,7 +74,7 @@ def _attempt(
 ) -> DeliveryOutcome:
     """One send, recorded in its own transaction right after the channel answered."""
     try:
-        result = notifier_classes()[block.type](block).send(delivery.digest)
+        result = notifier_class(block.type)(block).send(delivery.digest)
     except ConfigError as exc:  # e.g. webhook_url_env unset: wait for the fix, use no attempt
         return _record(database, delivery, str(exc), outbox.mark_waiting_for_config, str(exc))
     except PossiblyDelivered as exc:

@@ -8,7 +8,6 @@ resolution and TLS, a writable report folder).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +16,7 @@ from typing import Any
 
 from drift.app import App
 from drift.errors import ConfigError, DriftError, NoDatabase
+from drift.folders import creatable, writable_dir
 from drift.model import utcnow
 
 
@@ -109,8 +109,8 @@ def _heartbeat(app: App) -> str:
 
 
 def _writable(folder: Path, what: str) -> str:
-    existing = next(p for p in (folder, *folder.parents) if p.exists())
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    existing, ok = creatable(folder)
+    if not ok:
         raise ConfigError(f"{what}: {existing} is not a writable folder")
     return f"{folder} is writable" if existing == folder else f"{folder} can be created"
 
@@ -124,7 +124,7 @@ def _database(app: App) -> str:
         current, head = database.current(), database.head()
     except NoDatabase as missing:
         folder = Path(missing.path).parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        if not writable_dir(folder):
             raise ConfigError(
                 f"[database] url: {folder} is not an existing writable folder; create it "
                 "(drift creates the database file, not its folder)"
@@ -142,8 +142,7 @@ def _database(app: App) -> str:
 
 def _notifiers(app: App) -> Iterator[tuple[str, Any]]:
     from drift.delivery import channel_names
-    from drift.plugins import notifier_classes
+    from drift.plugins import notifier_class
 
-    classes = notifier_classes()
     for name, block in channel_names(app.config):
-        yield name, classes[block.type](block)
+        yield name, notifier_class(block.type)(block)

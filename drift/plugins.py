@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # the plugin modules load only when a registry is first asked
 
 SOURCES = "drift.sources"
 NOTIFIERS = "drift.notifiers"
-_SECTIONS = {SOURCES: "sources", NOTIFIERS: "notify"}
+#: The drift.toml section of each group's blocks.
+SECTIONS = {SOURCES: "sources", NOTIFIERS: "notify"}
 
 _ERRORS: dict[str, str] = {}
 
@@ -58,19 +59,15 @@ def plugin(group: str, name: str) -> Any:
     try:
         return getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as exc:
-        _ERRORS[f"{_SECTIONS[group]}:{name}"] = f"{spec}: {exc}"
+        _ERRORS[f"{SECTIONS[group]}:{name}"] = f"{spec}: {exc}"
         return None
-
-
-def _loaded(group: str) -> dict[str, Any]:
-    found = {name: plugin(group, name) for name in type_names(group)}
-    return {name: cls for name, cls in found.items() if cls is not None}
 
 
 def source_classes() -> dict[str, type[SourceBase]]:
     """``type`` -> source class (a :class:`SourceBase` with a ``Config`` pydantic model), every
     registered one imported; :func:`source_class` imports only the one asked for."""
-    return _loaded(SOURCES)
+    found = {name: plugin(SOURCES, name) for name in type_names(SOURCES)}
+    return {name: cls for name, cls in found.items() if cls is not None}
 
 
 def source_class(type_name: str | None) -> type[SourceBase]:
@@ -89,13 +86,13 @@ def source_role(type_name: str) -> SourceRole:
     return source_class(type_name).role
 
 
-def notifier_classes() -> dict[str, NotifierClass]:
-    """``type`` -> notifier class (built from its ``Config``; see :class:`NotifierClass`), every
-    registered one imported."""
-    return _loaded(NOTIFIERS)
-
-
-def notifier_class(type_name: str) -> NotifierClass | None:
-    """The notifier class of one type, imported now; None when unknown or broken."""
+def notifier_class(type_name: str) -> NotifierClass:
+    """The notifier class of one type, imported now (a config naming an unknown or broken type
+    was refused when it was read)."""
     found: NotifierClass | None = plugin(NOTIFIERS, type_name)
+    if found is None:
+        from drift.errors import ConfigError
+
+        reason = _ERRORS.get(f"notify:{type_name}", "not registered")
+        raise ConfigError(f"notifier type {type_name!r} is not available: {reason}")
     return found

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from drift.config_blocks import ConfigPath
 from drift.errors import DeliveryError
+from drift.folders import creatable
 from drift.model import DeliveryResult, DeliveryStatus, RenderedDigest
 from drift.notify.base import NotifierConfig
 
@@ -67,8 +68,8 @@ class FileNotifier:
     def check(self) -> str:
         """The folder exists (or can be made) and is writable (``drift doctor``)."""
         folder = self.config.directory
-        existing = next(p for p in (folder, *folder.parents) if p.exists())
-        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        existing, ok = creatable(folder)
+        if not ok:
             raise DeliveryError(f"file notifier: {existing} is not a writable folder")
         return f"{folder} is writable" if existing == folder else f"{folder} can be created"
 
