@@ -145,26 +145,21 @@ def normalize_types(raw: Any) -> list[str]:
     return sorted(out)
 
 
-def make_definition(**fields: Any) -> dict[str, Any]:
-    """Build a canonical definition from known fields, dropping empties and value-bearing keys.
+_TEXT_FIELDS = frozenset({"description", "display_name", "category", "pattern", "format"})
+_SET_FIELDS = frozenset({"tags", "owners", "classifications"})
+
+
+def definition_of(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A canonical definition from known fields (a mapping, not keyword arguments: sources build
+    one per item), dropping empties and value-bearing keys.
 
     Known fields: ``type`` (normalised to a sorted list), ``description``, ``display_name``,
     ``required``, ``enum``, ``pattern``, ``format``, ``hidden``, ``dropped``, ``deprecated``,
     ``tags`` (sorted), ``owners`` (sorted), ``classifications`` (the vendor's own privacy labels,
     sorted), ``deleted`` (deleted at the vendor), ``category``, ``is_array`` and ``vendor`` (a dict
     of other stable vendor metadata). ``False`` flags are dropped so that "absent" and "false"
-    hash alike.
+    hash alike. The early ``continue``s skip the generic empty test on the common fields.
     """
-    return definition_of(fields)
-
-
-_TEXT_FIELDS = frozenset({"description", "display_name", "category", "pattern", "format"})
-_SET_FIELDS = frozenset({"tags", "owners", "classifications"})
-
-
-def definition_of(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`make_definition` of a mapping of fields (no keyword arguments to unpack: sources
-    build one per item)."""
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if value is None or key in VALUE_BEARING_KEYS:
