@@ -33,7 +33,8 @@ from drift.model import (
     utcnow,
 )
 from drift.progress import SILENT, Phase, Progress, Task
-from drift.store import runs
+from drift.scrub import scrub
+from drift.store import outbox, runs
 from drift.store.lease import RunLease
 from drift.store.record import Recorded, record_snapshot
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:  # the daily job's stages load when it runs: `drift snapshot` 
     from drift import delivery
     from drift.answers.digest import Composed
     from drift.report.model import Digest
-    from drift.store import outbox
 
 log = logging.getLogger("drift.run")
 
@@ -229,7 +229,6 @@ def _phases(
 ) -> RunResult:
     from drift import delivery
     from drift.answers.digest import compose
-    from drift.store import outbox
 
     results = fetch(app, names, cancel, progress)
     _phase(app, run_id, RunPhase.FETCHED, cancel, after_phase)
@@ -295,7 +294,6 @@ def deliver_due(app: App, cancel: threading.Event | None = None) -> list[deliver
     """Between runs (``drift schedule``): send deliveries whose retry is due, under the run lease
     (a run in progress, here or on another host, delivers them itself)."""
     from drift import delivery
-    from drift.store import outbox
 
     channels = [name for name, _ in delivery.channel_names(app.config)]
     with app.database.session() as session:
@@ -414,7 +412,6 @@ def _phase(
 def _worth_sending(app: App, composed: Composed, channels: list[str], now: dt.datetime) -> bool:
     """Heartbeats are skipped when switched off, or when an earlier digest is still on its way
     (a re-run after a crash delivers that one instead of adding an empty one)."""
-    from drift.store import outbox
 
     if not composed.digest.should_send:
         return False
@@ -434,7 +431,6 @@ def _finish(
     fail_on: Severity | None,
 ) -> RunResult:
     from drift import delivery
-    from drift.store import outbox
 
     channels = [name for name, _ in delivery.channel_names(app.config)]
     with app.database.session() as session:
@@ -496,7 +492,6 @@ def gate_reached(digest: Digest, fail_on: Severity) -> bool:
 
 
 def _finish_after_error(app: App, run_id: int, exc: BaseException) -> None:
-    from drift.scrub import scrub
 
     aborted = isinstance(exc, Cancelled | KeyboardInterrupt)
     status = RunStatus.ABORTED if aborted else RunStatus.FAILED
