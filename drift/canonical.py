@@ -85,7 +85,7 @@ def sha256_hex(text: str) -> str:
 
 def h16(text: str) -> bytes:
     """The 16-byte stored identity of ``text`` (item keys, property names)."""
-    return hashlib.sha256(utf8(text)).digest()[:16]
+    return digest(text)[:16]
 
 
 def digest(text: str) -> bytes:

@@ -31,7 +31,7 @@ from drift import scrub
 from drift.config_blocks import ConfigPath, NotifierConfig, SourceConfig
 from drift.errors import ConfigError
 from drift.model import Severity
-from drift.plugins import NOTIFIERS, SOURCES, plugin, plugin_errors, type_names
+from drift.plugins import NOTIFIERS, SECTIONS, SOURCES, plugin, plugin_errors, type_names
 
 DEFAULT_PATH = Path("drift.toml")
 
@@ -217,8 +217,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> DriftConfig:
     context = {"base_dir": path.parent if path else Path.cwd()}
     where = str(path or "drift.toml")
     raw = dict(raw)
-    raw["sources"] = _typed_blocks(raw.get("sources", []), "sources", SOURCES, where, context)
-    raw["notify"] = _typed_blocks(raw.get("notify", []), "notify", NOTIFIERS, where, context)
+    for group in (SOURCES, NOTIFIERS):
+        section = SECTIONS[group]
+        raw[section] = _typed_blocks(raw.get(section, []), group, where, context)
     try:
         config = DriftConfig.model_validate(raw, context=context)
     except ValidationError as exc:
@@ -320,10 +321,9 @@ def resolve_sqlite_url(url: str, base: Path) -> str:
     return prefix + str((base / rest).resolve())
 
 
-def _typed_blocks(
-    blocks: Any, section: str, group: str, where: str, context: dict[str, Any]
-) -> list[Any]:
+def _typed_blocks(blocks: Any, group: str, where: str, context: dict[str, Any]) -> list[Any]:
     """Each block validated by its type's ``Config``; only the configured types are imported."""
+    section = SECTIONS[group]
     if not isinstance(blocks, list):
         raise ConfigError(f"{where}: [[{section}]] must be an array of tables")
     out = []

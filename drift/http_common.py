@@ -65,12 +65,18 @@ def seconds_until_http_date(text: str, now: Callable[[], float] | None = None) -
     return max(0.0, when.timestamp() - (now or time.time)())
 
 
+def ascii_digits(text: str) -> bool:
+    """``text`` is a plain decimal number: ``"²"`` and ``"٣"`` are digits to ``str.isdigit``, and
+    ``int``/``float`` reject or reinterpret them, so a header is read only when this holds."""
+    return text.isascii() and text.isdigit()
+
+
 def retry_after_seconds(value: str | None, cap: float) -> float | None:
     """``Retry-After`` as delay-seconds or an HTTP-date, clamped to ``[0, cap]``."""
     if not value:
         return None
     value = value.strip()
-    if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit, not to float
+    if ascii_digits(value):
         return min(float(value), cap)
     seconds = seconds_until_http_date(value)
     return None if seconds is None else max(0.0, min(seconds, cap))

@@ -46,7 +46,7 @@ from drift.errors import (
     RetryableAttempt,
     SourceError,
 )
-from drift.http_common import make_client, seconds_until_http_date
+from drift.http_common import ascii_digits, make_client, seconds_until_http_date
 from drift.sources.base import Runtime
 from drift.sources.pacing import REAL_CLOCK, Clock, Pace, check_alive, shared_pacer
 
@@ -275,7 +275,7 @@ class HttpClient:
         where = self._where(path)
         too_big = f"{where}: response is larger than the {self.max_bytes:,}-byte cap"
         length = response.headers.get("content-length", "")
-        if length.isascii() and length.isdigit() and int(length) > self.max_bytes:
+        if ascii_digits(length) and int(length) > self.max_bytes:
             raise BadResponse(too_big)
         chunks, size = [], 0
         for chunk in response.iter_bytes():

@@ -112,7 +112,7 @@ class KnownReads:
         body = {
             "format": _FORMAT,
             "content_hash": schema.content_hash,
-            "item_count": len(schema.items),
+            "item_count": schema.item_count,
         }
         target = self.directory / f"{fingerprint}.json"
         partial = target.with_suffix(f".{os.getpid()}.tmp")

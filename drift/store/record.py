@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from drift.canonical import digest, paused_gc
+from drift.canonical import h16, paused_gc
 from drift.model import Fetched, Item, Schema
 from drift.store import bulk
 from drift.store.identity import key_h16, name_h16
@@ -228,7 +228,7 @@ class Opened(NamedTuple):
     @classmethod
     def of(cls, item: Item) -> Opened:
         body = item.definition_json
-        return cls(item, key_h16(item), digest(body)[:16], body)
+        return cls(item, key_h16(item), h16(body), body)
 
 
 ITEM_COLUMNS = ("source_id", "key_id", "definition_id", "valid_from")
