@@ -32,8 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-#: Up to this many values go into one ``IN`` list; more go through a temporary table.
-IN_LIST = 500
+from drift.store import intervals
+
+IN_LIST = intervals.IN_LIST  # more go through a temporary table
 #: Rows per multi-row ``INSERT ... RETURNING`` on MariaDB.
 RETURNING_BATCH = 2000
 

@@ -27,6 +27,7 @@ from drift.store.revision import (
     busy_timeout_pragma,
     read_only_sqlite,
     schema_head,
+    set_read_only,
 )
 
 if TYPE_CHECKING:  # Alembic loads when the schema is checked, not for every import
@@ -104,17 +105,7 @@ def _server_read_only(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(_READ_ONLY_SQL[engine.dialect.name])
-        cursor.close()
-        dbapi_connection.commit()
-
-
-_READ_ONLY_SQL = {
-    "postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
-    "mysql": "SET SESSION TRANSACTION READ ONLY",
-    "mariadb": "SET SESSION TRANSACTION READ ONLY",
-}
+        set_read_only(dbapi_connection, engine.dialect.name)
 
 
 class Database:
@@ -222,21 +213,18 @@ class Database:
         """The revision the database is at: one SELECT of ``alembic_version``; Alembic itself
         (slow to import) only answers when that table is missing or holds several rows."""
         self._require_file()
+        reader = self.engine.execution_options(**{_READING: True})  # no write lock on SQLite
         try:
-            with self.engine.connect() as conn:
+            with reader.connect() as conn:
                 rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
             if len(rows) == 1:
                 return str(rows[0][0])
-        except SQLAlchemyError as exc:
-            if sqlite_busy(exc):  # another writer holds the lock: asking Alembic waits as long
-                raise StoreError(
-                    f"cannot reach the database ({self.backend}): {_short(exc)}"
-                ) from exc
-            # no such table yet (or unreachable): Alembic tells which
+        except SQLAlchemyError:
+            pass  # no such table yet (or unreachable): Alembic tells which
         from alembic.runtime.migration import MigrationContext
 
         try:
-            with self.engine.connect() as conn:
+            with reader.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot reach the database ({self.backend}): {_short(exc)}") from exc

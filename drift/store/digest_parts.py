@@ -55,7 +55,7 @@ def write(session: Session, digest_id: int, parts: Mapping[str, str]) -> None:
 
 
 def read(
-    session: Session, digest_ids: Collection[int], fields: Collection[str] = FIELDS
+    session: Session, digest_ids: Collection[int], fields: Collection[str]
 ) -> dict[int, dict[str, str]]:
     """Digest id -> field -> the part, joined from its chunks ("" for a part with none)."""
     pieces: dict[int, dict[str, list[str]]] = {

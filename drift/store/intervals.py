@@ -30,6 +30,9 @@ SOURCE_ID = "SELECT id FROM source WHERE name = :name"
 #: The newest snapshots of a source, newest first: row ``NAMED_REFS[ref]`` is that reference.
 NEWEST = "SELECT id FROM snapshot WHERE source_id = :sid ORDER BY id DESC LIMIT 2"
 NAMED_REFS = {"latest": 0, "previous": 1}
+#: Up to this many values go into one ``IN`` list (the store sends more through a temporary table;
+#: ``drift diff``'s driver-only reader, in lists of this many).
+IN_LIST = 500
 #: Snapshot ids are 64-bit integers on every backend.
 MAX_ID = 2**63 - 1
 #: A snapshot id, if it is one of this source's.

@@ -31,10 +31,10 @@ from drift.store.revision import (
     busy_timeout_pragma,
     read_only_sqlite,
     schema_head,
+    set_read_only,
 )
 from drift.store.stored_form import unstored_text
 
-_CHUNK = 500
 #: A named parameter of :mod:`drift.store.intervals`, as psycopg and PyMySQL spell it.
 _NAMED = re.compile(r":(\w+)")
 
@@ -106,14 +106,12 @@ def _connect(url: str) -> tuple[Any, bool] | None:
         psycopg = importlib.import_module("psycopg")
         options = _server_options(parts, "dbname")
         connection = psycopg.connect(**options)
-        connection.read_only = True
+        set_read_only(connection, "postgresql")
         return connection, True
     if scheme in ("mysql+pymysql", "mariadb+pymysql"):
         pymysql = importlib.import_module("pymysql")
         connection = pymysql.connect(**_server_options(parts, "database"), charset="utf8mb4")
-        with closing(connection.cursor()) as cursor:
-            cursor.execute("SET SESSION TRANSACTION READ ONLY")
-        connection.commit()
+        set_read_only(connection, "mariadb")
         return connection, True
     return None
 
@@ -173,7 +171,9 @@ def _names_seen_by(reader: _Reader, sid: int, names: Sequence[str], snapshot_id:
     """Which property names the source had held at any time up to ``snapshot_id``."""
     hashes = sorted({name_h16(Scope.EVENT_PROPERTY, "", n) for n in names})
     known: set[str] = set()
-    for start in range(0, len(hashes), _CHUNK):
-        statement, params = intervals.names_seen(sid, snapshot_id, hashes[start : start + _CHUNK])
+    for start in range(0, len(hashes), intervals.IN_LIST):
+        statement, params = intervals.names_seen(
+            sid, snapshot_id, hashes[start : start + intervals.IN_LIST]
+        )
         known.update(unstored_text(name) for (name,) in reader.rows(statement, params))
     return known

@@ -179,9 +179,8 @@ def baselines(session: Session) -> dict[str, Baseline]:
 
 
 def findings_json(session: Session, digest_ids: set[int]) -> dict[int, str]:
-    """The findings state saved with each of these digests."""
-    stored = set(session.scalars(select(DigestRow.id).where(DigestRow.id.in_(sorted(digest_ids)))))
-    parts = digest_parts.read(session, stored, [digest_parts.FINDINGS_JSON])
+    """The findings state saved with each of these digests ("" for an id with none)."""
+    parts = digest_parts.read(session, digest_ids, [digest_parts.FINDINGS_JSON])
     return {digest_id: fields[digest_parts.FINDINGS_JSON] for digest_id, fields in parts.items()}
 
 

@@ -151,14 +151,14 @@ def _first_intervals_still_needed(
     session: Session, doomed: dict[int, tuple[int, tuple[int, bytes]]]
 ) -> set[int]:
     """For each item key and each (source, name) with a surviving interval, its earliest row."""
-    keys = {key for key, _ in doomed.values()}
     names = {name for _, name in doomed.values()}
+    if not names:
+        return set()
+    keys = {key for key, _ in doomed.values()}
     query = select(
         ItemRow.id, ItemRow.valid_from, ItemRow.key_id, ItemRow.source_id, ItemKeyRow.name_hash
     ).join(ItemKeyRow, ItemKeyRow.id == ItemRow.key_id)
     groups: dict[object, list[tuple[int, int]]] = {}
-    if not names:
-        return set()
     wanted = bulk.load_hashes(session, {h for _, h in names})  # one join, not chunked IN lists
     for row_id, valid_from, key_id, source_id, name_hash in session.execute(
         query.join(wanted, wanted.c.h == ItemKeyRow.name_hash)

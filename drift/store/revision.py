@@ -8,6 +8,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from drift.errors import StoreError
@@ -39,6 +40,25 @@ def schema_head() -> str:
 def busy_timeout_pragma(seconds: float) -> str:
     """The PRAGMA that makes a SQLite connection wait ``seconds`` for a held write lock."""
     return f"PRAGMA busy_timeout={round(seconds * 1000)}"
+
+
+#: The statement that makes every later transaction of a server connection READ ONLY.
+READ_ONLY_SQL = {
+    "postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+    "mysql": "SET SESSION TRANSACTION READ ONLY",
+    "mariadb": "SET SESSION TRANSACTION READ ONLY",
+}
+
+
+def set_read_only(connection: Any, dialect: str) -> None:
+    """Make a DB-API connection to PostgreSQL or MariaDB read every later transaction READ ONLY
+    (the store's read-only engines and ``drift diff``'s driver-only reader alike)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(READ_ONLY_SQL[dialect])
+    finally:
+        cursor.close()
+    connection.commit()
 
 
 def read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:
