@@ -184,6 +184,9 @@ def test_prune_command_reports_counts_and_dry_run_keeps_everything(
     db.dispose()
 
 
+#: A trigger that makes every delete of a ``run`` row take a second, so the prune is still deleting
+#: when another run takes its lease over. Created on the session's shared server database:
+#: FAST_DELETE drops it again, or every later test deleting runs there would sleep too.
 SLOW_DELETE = {
     "postgresql": (
         "CREATE FUNCTION slow_delete() RETURNS trigger AS $$ "
@@ -195,6 +198,16 @@ SLOW_DELETE = {
         "CREATE TRIGGER slow_delete BEFORE DELETE ON run FOR EACH ROW SET @slept = SLEEP(1.0)",
     ),
 }
+FAST_DELETE = {
+    "postgresql": ("DROP TRIGGER slow_delete ON run", "DROP FUNCTION slow_delete()"),
+    "mysql": ("DROP TRIGGER slow_delete",),
+}
+
+
+def _run_statements(db: Database, statements: tuple[str, ...]) -> None:
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
 
 
 def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_url: str) -> None:
@@ -206,26 +219,28 @@ def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_u
     if db.backend == "sqlite":
         pytest.skip("SQLite's single writer: no takeover can happen during the prune")
     finished_runs(db, dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
-    with db.engine.begin() as conn:
-        for statement in SLOW_DELETE[db.engine.dialect.name]:
-            conn.exec_driver_sql(statement)
+    dialect = db.engine.dialect.name
+    _run_statements(db, SLOW_DELETE[dialect])
+    try:
 
-    def take_over() -> None:
-        time.sleep(0.5)  # the prune is deleting by now
-        with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "UPDATE lease SET holder = 'other-host:1:aa', "
-                    "fencing_token = fencing_token + 1 WHERE name = 'run'"
+        def take_over() -> None:
+            time.sleep(0.5)  # the prune is deleting by now
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "UPDATE lease SET holder = 'other-host:1:aa', "
+                        "fencing_token = fencing_token + 1 WHERE name = 'run'"
+                    )
                 )
-            )
 
-    thief = threading.Thread(target=take_over)
-    thief.start()
-    path = tmp_path / "drift.toml"
-    path.write_text(f'[database]\nurl = "{db_url}"\n')
-    result = CliRunner().invoke(cli, ["--config", str(path), "prune", "--older-than", "30"])
-    thief.join()
+        thief = threading.Thread(target=take_over)
+        thief.start()
+        path = tmp_path / "drift.toml"
+        path.write_text(f'[database]\nurl = "{db_url}"\n')
+        result = CliRunner().invoke(cli, ["--config", str(path), "prune", "--older-than", "30"])
+        thief.join()
+    finally:
+        _run_statements(db, FAST_DELETE[dialect])
     assert result.exit_code != 0, result.output
     assert "taken over" in result.output
     assert count(db, RunRow) == 3  # nothing deleted
