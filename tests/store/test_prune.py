@@ -202,12 +202,35 @@ FAST_DELETE = {
     "postgresql": ("DROP TRIGGER slow_delete ON run", "DROP FUNCTION slow_delete()"),
     "mysql": ("DROP TRIGGER slow_delete",),
 }
+LEASE_WAIT = 30.0  # seconds the thief waits for the prune to take the lease (normally well < 1)
 
 
 def _run_statements(db: Database, statements: tuple[str, ...]) -> None:
     with db.engine.begin() as conn:
         for statement in statements:
             conn.exec_driver_sql(statement)
+
+
+def _take_over_once_held(db: Database, failures: list[str]) -> None:
+    """Wait until the prune holds the run lease, then take it over as another run would: a fixed
+    sleep raced the prune on loaded cores and updated no row. Held means a holder is set: the
+    prune first inserts the row empty, and taking over that placeholder would be no takeover."""
+    deadline = time.monotonic() + LEASE_WAIT
+    while True:
+        with db.engine.begin() as conn:
+            taken = conn.execute(
+                text(
+                    "UPDATE lease SET holder = 'other-host:1:aa', "
+                    "fencing_token = fencing_token + 1 "
+                    "WHERE name = 'run' AND holder IS NOT NULL"
+                )
+            ).rowcount
+        if taken == 1:
+            return
+        if time.monotonic() >= deadline:
+            failures.append(f"the prune took no run lease within {LEASE_WAIT} s")
+            return
+        time.sleep(0.02)
 
 
 def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_url: str) -> None:
@@ -222,18 +245,8 @@ def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_u
     dialect = db.engine.dialect.name
     _run_statements(db, SLOW_DELETE[dialect])
     try:
-
-        def take_over() -> None:
-            time.sleep(0.5)  # the prune is deleting by now
-            with db.engine.begin() as conn:
-                conn.execute(
-                    text(
-                        "UPDATE lease SET holder = 'other-host:1:aa', "
-                        "fencing_token = fencing_token + 1 WHERE name = 'run'"
-                    )
-                )
-
-        thief = threading.Thread(target=take_over)
+        failures: list[str] = []
+        thief = threading.Thread(target=_take_over_once_held, args=(db, failures))
         thief.start()
         path = tmp_path / "drift.toml"
         path.write_text(f'[database]\nurl = "{db_url}"\n')
@@ -241,6 +254,7 @@ def test_a_prune_whose_lease_was_taken_over_commits_nothing(tmp_path: Path, db_u
         thief.join()
     finally:
         _run_statements(db, FAST_DELETE[dialect])
+    assert not failures, failures
     assert result.exit_code != 0, result.output
     assert "taken over" in result.output
     assert count(db, RunRow) == 3  # nothing deleted
