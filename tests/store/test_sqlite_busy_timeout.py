@@ -5,7 +5,6 @@ reports the lease as held); tests pass ``Database(..., busy_timeout=...)`` to wa
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -15,12 +14,12 @@ from drift.store.database import Database, sqlite_busy
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'drift.db'}"
-    database = Database(url)
-    database.upgrade()
-    database.dispose()
-    return url
+def sqlite_url(db_url: str) -> str:
+    """A migrated SQLite database: the conftest copies its template, no migrations per test."""
+    return db_url
+
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def _busy_timeout_ms(database: Database) -> int:

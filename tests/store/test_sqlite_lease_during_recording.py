@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -33,11 +32,13 @@ BUSY_TIMEOUT = 2.0  # seconds a connection here waits for the write lock (users:
 LONGER_THAN_BUSY = BUSY_TIMEOUT + 2.0  # a lock held this long outlasts a wait that began meanwhile
 
 
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Database:
-    database = Database(f"sqlite:///{tmp_path / 'drift.db'}", busy_timeout=BUSY_TIMEOUT)
-    database.upgrade()
-    return database
+def sqlite_db(db_url: str) -> Database:
+    """A migrated SQLite database (the conftest copies its template: no migrations per test)."""
+    return Database(db_url, busy_timeout=BUSY_TIMEOUT)
 
 
 def _renewal_complaints(caplog: pytest.LogCaptureFixture) -> list[str]:
