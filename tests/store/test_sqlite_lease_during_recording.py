@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -36,9 +37,11 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def sqlite_db(db_url: str) -> Database:
+def sqlite_db(db_url: str) -> Iterator[Database]:
     """A migrated SQLite database (the conftest copies its template: no migrations per test)."""
-    return Database(db_url, busy_timeout=BUSY_TIMEOUT)
+    database = Database(db_url, busy_timeout=BUSY_TIMEOUT)
+    yield database
+    database.dispose()
 
 
 def _renewal_complaints(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -77,7 +80,25 @@ def test_a_run_waiting_for_the_lock_cannot_take_over_when_a_long_recording_commi
         competitor.join(timeout=40)
         assert isinstance(taken[0], LeaseHeld), "another run took the lease over"
     other.dispose()
-    sqlite_db.dispose()
+
+
+def _renewal_complaints_while(
+    sqlite_db: Database, caplog: pytest.LogCaptureFixture, hold_lock: Callable[[RunLease], None]
+) -> list[str]:
+    """Warnings about renewals while ``hold_lock`` keeps the write lock past the busy timeout,
+    under a run lease renewed every 0.5 s; the lease must survive whoever holds the lock."""
+    caplog.set_level(logging.WARNING, logger="drift")
+    with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
+        hold_lock(lease)
+        assert not lease.lost.is_set()
+    return _renewal_complaints(caplog)
+
+
+def _hold_in_session(database: Database) -> None:
+    """A plain session (no result commit) that takes the write lock and keeps it."""
+    with database.session() as session:
+        leases.read_lease(session)
+        time.sleep(LONGER_THAN_BUSY)
 
 
 def test_a_recording_longer_than_the_lock_timeout_warns_nothing_and_keeps_the_lease(
@@ -85,26 +106,17 @@ def test_a_recording_longer_than_the_lock_timeout_warns_nothing_and_keeps_the_le
 ) -> None:
     """Longer than SQLite's busy timeout: every renewal meanwhile failed with "database is
     locked" and was logged as a warning."""
-    caplog.set_level(logging.WARNING, logger="drift")
-    with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
-        _record_slowly(lease, LONGER_THAN_BUSY)
-        assert not lease.lost.is_set()
-    assert not _renewal_complaints(caplog)
-    sqlite_db.dispose()
+    complaints = _renewal_complaints_while(
+        sqlite_db, caplog, lambda lease: _record_slowly(lease, LONGER_THAN_BUSY)
+    )
+    assert not complaints
 
 
 def test_a_long_transaction_that_commits_no_results_warns_nothing_either(
     sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Composing the digest (or pruning) holds the write lock as long, in a plain session."""
-    caplog.set_level(logging.WARNING, logger="drift")
-    with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
-        with sqlite_db.session() as session:
-            leases.read_lease(session)
-            time.sleep(LONGER_THAN_BUSY)
-        assert not lease.lost.is_set()
-    assert not _renewal_complaints(caplog)
-    sqlite_db.dispose()
+    assert not _renewal_complaints_while(sqlite_db, caplog, lambda _: _hold_in_session(sqlite_db))
 
 
 def test_a_write_lock_held_by_someone_else_still_warns(
@@ -113,16 +125,9 @@ def test_a_write_lock_held_by_someone_else_still_warns(
     """The quiet skip is for the run's own transaction only: another connection (here another
     Database, as another process would be) holding the lock past the busy timeout is a real
     renewal failure, and says so."""
-    caplog.set_level(logging.WARNING, logger="drift")
     other = Database(sqlite_db.url, busy_timeout=BUSY_TIMEOUT)
-    with RunLease(sqlite_db, ttl=120.0, renew_every=0.5) as lease:
-        with other.session() as session:
-            leases.read_lease(session)
-            time.sleep(LONGER_THAN_BUSY)
-        assert not lease.lost.is_set()
-    assert _renewal_complaints(caplog)
+    assert _renewal_complaints_while(sqlite_db, caplog, lambda _: _hold_in_session(other))
     other.dispose()
-    sqlite_db.dispose()
 
 
 def test_a_run_waiting_for_the_lease_keeps_waiting_through_a_recording_longer_than_the_lock_timeout(
@@ -164,4 +169,3 @@ def test_a_run_waiting_for_the_lease_keeps_waiting_through_a_recording_longer_th
     assert isinstance(impatient, LeaseHeld), outcome
     assert "write lock" in str(impatient) and "retry later" in str(impatient)
     other.dispose()
-    sqlite_db.dispose()
