@@ -58,14 +58,15 @@ def test_classify_does_not_load_the_database_layer() -> None:
 NOT_FOR_READING = {"httpx", "jinja2", "alembic", "apscheduler", "drift.pipeline", "drift.delivery"}
 
 
-def _recorded_world(tmp_path: Path) -> Path:
-    """A jsonschema source ``plan`` with two recorded snapshots (a property added, one retyped)."""
+def _recorded_world(tmp_path: Path, *, notify: bool = True) -> Path:
+    """A jsonschema source ``plan`` with two recorded snapshots (a property added, one retyped),
+    and a file notifier unless ``notify`` is False."""
     plan = tmp_path / "plan.json"
     config = tmp_path / "drift.toml"
     config.write_text(
         f'[database]\nurl = "sqlite:///{tmp_path / "drift.db"}"\n'
         f'[[sources]]\nname = "plan"\ntype = "jsonschema"\npath = "{plan}"\n'
-        '[[notify]]\ntype = "file"\ndirectory = "reports"\n'
+        + ('[[notify]]\ntype = "file"\ndirectory = "reports"\n' if notify else "")
     )
     for properties in (
         {"plan": {"type": "string"}},
@@ -134,3 +135,27 @@ def test_check_runs_without_the_database_layer(tmp_path) -> None:  # type: ignor
     plan.write_text(json.dumps({"properties": {"email": {"type": "string"}}}), encoding="utf-8")
     loaded = _loaded_after("check", str(plan))  # exits 5 on the finding, after a full check
     assert "sqlalchemy" not in loaded and "alembic" not in loaded
+
+
+#: The daily job's later stages: the pipeline imports compose, rendering and delivery only in the
+#: functions that run them (#15: an unchanged snapshot under 1 s).
+LATER_STAGES = {"drift.delivery", "drift.answers.digest", "drift.report.model", "drift.notify"}
+
+
+def test_an_unchanged_snapshot_loads_no_later_stage(tmp_path: Path) -> None:
+    """`drift snapshot` run to the end in a fresh process (recording the unchanged plan again):
+    none of the later stages is loaded."""
+    config = _recorded_world(tmp_path, notify=False)
+    loaded = _loaded_after("--config", str(config), "snapshot", code=0)
+    assert "drift.store.record" in loaded  # it ran
+    assert not LATER_STAGES & loaded
+
+
+def test_a_snapshot_with_a_notifier_configured_loads_only_its_options(tmp_path: Path) -> None:
+    """Loading the config validates each configured notifier's options (drift.notify.file here);
+    composing, rendering and delivering still stay unloaded."""
+    config = _recorded_world(tmp_path)
+    loaded = _loaded_after("--config", str(config), "snapshot", code=0)
+    assert "drift.store.record" in loaded
+    assert not (LATER_STAGES - {"drift.notify"}) & loaded
+    assert not {f"drift.notify.{t}" for t in ("email", "slack", "webhook")} & loaded
