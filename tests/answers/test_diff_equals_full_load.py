@@ -9,7 +9,6 @@ one of a read-only app (``drift diff``, :mod:`drift.store.lean`) and the store's
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,10 @@ from drift.app import App
 from drift.config import parse_config
 from drift.diff.engine import compare
 from drift.model import Item, Provenance, Schema, Scope
-from drift.store import lean, record
+from drift.store import lean
 from drift.store.database import Database
+from tests.recording import store
 
-T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 EVENTS = ["Signup", "Checkout", "*"]
 #: With names kept in their escaped stored form (NUL, a lone surrogate, a leading U+FFFF), which
 #: both paths must read back as the vendor sent them.
@@ -83,14 +82,7 @@ def test_diff_of_any_two_snapshots_is_the_full_load_diff(
 ) -> None:
     schemas = _history(seed, 8)
     database = Database(db_url)
-    ids = []
-    for day, schema in enumerate(schemas):
-        with database.session() as session:
-            taken_at = T0 + dt.timedelta(days=day)
-            recorded = record.record_snapshot(
-                session, schema, source_type="jsonschema", taken_at=taken_at
-            )
-            ids.append(recorded.snapshot_id)
+    ids = [store(database, schema, day).snapshot_id for day, schema in enumerate(schemas)]
     database.dispose()
     raw = {
         "database": {"url": db_url},

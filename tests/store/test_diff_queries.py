@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import event
 
 from drift.model import Item, Provenance, Schema, Scope
-from drift.store import queries, record
+from drift.store import queries
 from drift.store.database import Database
-
-T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
+from tests.recording import store
 
 
 def _plan(names: list[str]) -> Schema:
@@ -27,10 +25,7 @@ def test_names_seen_before_are_looked_up_by_name_on_sqlite(tmp_path) -> None:  #
     database = Database(f"sqlite:///{tmp_path / 'drift.db'}")
     names = [f"p{i}" for i in range(300)]
     for day, kept in enumerate([names, [*names, "new"]]):
-        with database.session() as session:
-            record.record_snapshot(
-                session, _plan(kept), source_type="jsonschema", taken_at=T0 + day * dt.timedelta(1)
-            )
+        store(database, _plan(kept), day)
     seen: list[tuple[str, Any]] = []
 
     @event.listens_for(database.engine, "before_cursor_execute")
@@ -60,15 +55,10 @@ def test_both_read_paths_know_the_names_the_source_held_before(db_url: str) -> N
     added = [*held, "plan", "Signup", "EMAIL", "fresh"]
     second = first + [Item.of(Scope.EVENT_PROPERTY, "Checkout", n, type="string") for n in added]
     database = Database(db_url)
-    ids = []
-    for day, items in enumerate([first, second]):
-        with database.session() as session:
-            schema = Schema.build("web", Provenance.DOCUMENTED, items)
-            taken_at = T0 + day * dt.timedelta(1)
-            recorded = record.record_snapshot(
-                session, schema, source_type="jsonschema", taken_at=taken_at
-            )
-            ids.append(recorded.snapshot_id)
+    ids = [
+        store(database, Schema.build("web", Provenance.DOCUMENTED, items), day).snapshot_id
+        for day, items in enumerate([first, second])
+    ]
     with database.session() as session:
         by_store = queries.names_seen_by(session, "web", added, ids[0])
     database.dispose()
@@ -87,10 +77,7 @@ def test_the_driver_only_reader_leaves_what_it_does_not_read_alike_to_the_store(
     url = f"sqlite:///{tmp_path / 'drift.db'}"
     database = Database(url)
     for day, kept in enumerate([["a"], ["a", "b"]]):
-        with database.session() as session:
-            record.record_snapshot(
-                session, _plan(kept), source_type="jsonschema", taken_at=T0 + day * dt.timedelta(1)
-            )
+        store(database, _plan(kept), day)
     database.dispose()
     found = lean.touched(url, "plan", "previous", "latest")
     assert found is not None and (found.a, found.b) == (1, 2)

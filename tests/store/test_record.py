@@ -13,8 +13,7 @@ from drift.model import Item, KnownRead, Provenance, Schema, Scope
 from drift.store import queries, record
 from drift.store.database import Database
 from drift.store.tables import DefinitionRow, ItemKeyRow, ItemRow, SnapshotRow
-
-T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
+from tests.recording import T0, store
 
 
 def schema(*items: Item, source: str = "plan") -> Schema:
@@ -23,13 +22,6 @@ def schema(*items: Item, source: str = "plan") -> Schema:
 
 def prop(event: str, name: str, **fields: object) -> Item:
     return Item.of(Scope.EVENT_PROPERTY, event, name, **fields)
-
-
-def store(db: Database, s: Schema, day: int = 0) -> record.Recorded:
-    with db.session() as session:
-        return record.record_snapshot(
-            session, s, source_type="jsonschema", taken_at=T0 + dt.timedelta(days=day)
-        )
 
 
 def count(db: Database, table: type) -> int:
