@@ -15,7 +15,7 @@ from drift.store import digest_parts, outbox
 from drift.store.database import Database
 from drift.store.tables import DigestRow, UTCDateTime
 from tests.conftest import BACKENDS
-from tests.store.test_digest_parts_migration import migrate
+from tests.store.migrating import at, migrate
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 COUNTS = {"new_high": 7, "new_medium": 2, "new_low": 0, "policy_violations": 1, "changes": 60}
@@ -52,13 +52,17 @@ def definition_indexes(db: Database) -> list[str]:
     return sorted(str(i["name"]) for i in indexes if i["column_names"] == ["definition_id"])
 
 
+def counts_by_digest(db: Database) -> list[object]:
+    with db.session() as session:
+        stored = session.scalars(select(DigestRow.counts_json).order_by(DigestRow.id))
+        return [json.loads(s) for s in stored]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_digests_from_before_0008_get_their_counts_and_definition_id_one_index(
     backend: str, server_db_factory, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else server_db_factory(backend)
-    db = Database(url, auto_upgrade_sqlite=False)
-    migrate(db, "0007")
+    db = at("0007", backend, server_db_factory, tmp_path)
     fk_index = ["fk_item_definition_id_definition"] if backend == "mariadb" else []
     assert definition_indexes(db) == fk_index  # InnoDB's own index for the foreign key
     body = big_body()
@@ -68,10 +72,9 @@ def test_digests_from_before_0008_get_their_counts_and_definition_id_one_index(
         db.upgrade()
         with db.session() as session:
             newest = outbox.newest_digest_counts(session)
-            stored = list(session.scalars(select(DigestRow.counts_json).order_by(DigestRow.id)))
             kept = digest_parts.read(session, [4], [digest_parts.BODY_JSON])[4]
         assert newest == COUNTS
-        assert [json.loads(s) for s in stored] == [{}, {}, {}, COUNTS]
+        assert counts_by_digest(db) == [{}, {}, {}, COUNTS]
         assert kept[digest_parts.BODY_JSON] == body
         assert definition_indexes(db) == ["ix_item_definition_id"]
 
@@ -81,21 +84,13 @@ def test_digests_from_before_0008_get_their_counts_and_definition_id_one_index(
     db.dispose()
 
 
-def counts_by_digest(db: Database) -> list[object]:
-    with db.session() as session:
-        stored = session.scalars(select(DigestRow.counts_json).order_by(DigestRow.id))
-        return [json.loads(s) for s in stored]
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_body_too_deeply_nested_to_parse_does_not_stop_the_upgrade(
     backend: str, server_db_factory, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """Parsing "[" * 200,000 raises RecursionError, not ValueError: it stopped the upgrade (and on
     MariaDB left the column behind, so that every retry failed). Its counts are unknown: ``{}``."""
-    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else server_db_factory(backend)
-    db = Database(url, auto_upgrade_sqlite=False)
-    migrate(db, "0007")
+    db = at("0007", backend, server_db_factory, tmp_path)
     commit_at_0007(db, ["[" * 200_000, json.dumps({"counts": COUNTS})])
 
     assert db.upgrade() == ("0007", db.head())
@@ -109,14 +104,13 @@ MARIADB = [b for b in BACKENDS if b == "mariadb"]
 @pytest.mark.parametrize("index_made", [False, True], ids=["column-only", "column-and-index"])
 @pytest.mark.parametrize("backend", MARIADB)
 def test_an_upgrade_to_0008_that_stopped_half_way_on_mariadb_completes_on_retry(
-    backend: str, index_made: bool, server_db_factory
+    backend: str, index_made: bool, server_db_factory, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """MariaDB commits each ALTER TABLE by itself, so an upgrade that stopped during the backfill
     (or after the index, before the version stamp) left ``counts_json`` (and the index) in place
     with ``alembic_version`` at 0007: every retry failed with (1060, "Duplicate column name
     'counts_json'"). The retry now skips what exists and fills what is missing."""
-    db = Database(server_db_factory(backend), auto_upgrade_sqlite=False)
-    migrate(db, "0007")
+    db = at("0007", backend, server_db_factory, tmp_path)
     commit_at_0007(db, [json.dumps({"counts": COUNTS}), "{}"])
     with db.engine.begin() as conn:  # what the stopped upgrade left behind
         conn.execute(text("ALTER TABLE digest ADD COLUMN counts_json TEXT NULL"))

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import column, func, insert, select, table, text
 
 from drift.errors import StoreError
@@ -21,6 +20,7 @@ from drift.store.database import Database
 from drift.store.tables import DigestPartRow, UTCDateTime
 from tests.conftest import BACKENDS
 from tests.digests import commit
+from tests.store.migrating import at, migrate
 
 T0 = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 FIELDS = ("body_json", "html", "text", "markdown", "slack", "findings_json", "attachments_json")
@@ -56,20 +56,6 @@ def old_digests() -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
-def at_0006(backend: str, server_db_factory, tmp_path: Path) -> Database:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else server_db_factory(backend)
-    db = Database(url, auto_upgrade_sqlite=False)
-    migrate(db, "0006")
-    return db
-
-
-def migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    cfg = db.alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-
-
 def stored_columns(db: Database) -> list[dict[str, object]]:
     with db.engine.connect() as conn:
         rows = conn.execute(text(f"SELECT id, {', '.join(FIELDS)} FROM digest ORDER BY id"))
@@ -80,7 +66,7 @@ def stored_columns(db: Database) -> list[dict[str, object]]:
 def test_digests_from_before_0007_are_moved_into_parts_and_back(
     backend: str, server_db_factory, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    db = at_0006(backend, server_db_factory, tmp_path)
+    db = at("0006", backend, server_db_factory, tmp_path)
     digests = old_digests()
     old_digest = table("digest", column("created_at", UTCDateTime()), *map(column, digests[0]))
     old_outbox = table(
