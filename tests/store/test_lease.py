@@ -199,7 +199,7 @@ def test_the_lease_is_renewed_while_a_long_digest_is_composed(database: Database
     schema = Schema.build("plan", Provenance.DOCUMENTED, [Item.of(Scope.EVENT, "Signup")])
     with database.session() as session:
         record_snapshot(session, schema, source_type="jsonschema", taken_at=leases.db_now(session))
-    observer = Database(database.url)
+    observer = Database(database.url, busy_timeout=1.0)  # a regression fails in 1 s, not 30
     with RunLease(database, ttl=3.0, renew_every=0.2) as lease:
         before = _expiry(observer)
         with database.reading() as session:
