@@ -123,11 +123,39 @@ def test_an_ack_without_expiry_says_it_does_not_cover_policy_violations(config: 
     assert [a["covers_policy"] for a in json.loads(out)] == ["no: needs --until", "yes"]
 
 
-def test_a_source_name_typo_gets_a_suggestion_in_every_command(config: Path) -> None:
-    for args in (["diff", "--source", "plna"], ["history", "--source", "plna"]):
-        code, _, err = drift(config, *args)
-        assert code == 2 and "no source named 'plna'" in err, err
-        assert "(did you mean 'plan'?)" in err
+#: Every command that takes ``--source`` (see ``drift --help``), with what else it needs to run.
+#: timeline and exposure look among the recorded sources (a source removed from drift.toml keeps
+#: its history), so they word it "no such source"; the others check drift.toml.
+SOURCE_COMMANDS = [
+    ["diff"],
+    ["history"],
+    ["show"],
+    ["snapshot"],
+    ["run"],
+    ["inventory"],
+    ["ack", "--property", "email_domain", "--reason", "hashed"],
+    pytest.param(
+        ["check", "plan.json"],
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="drift check accepts an unknown --source silently and applies no [[policy]]",
+        ),
+    ),
+    ["timeline", "email_domain"],
+    ["exposure", "--since", "2026-11-01", "--until", "2026-11-02"],
+]
+
+
+@pytest.mark.parametrize("command", SOURCE_COMMANDS, ids=lambda c: str(c[0]))
+def test_a_source_name_typo_gets_a_suggestion_in_every_command(
+    config: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(config.parent)
+    Path("plan.json").write_text('{"events": {"Signup": {"type": "object", "properties": {}}}}')
+    code, _, err = drift(config, *command, "--source", "plna")
+    unknown = "no such source" if command[0] in ("timeline", "exposure") else "no source named"
+    assert code == 2 and f"{unknown} 'plna'" in err, err
+    assert "(did you mean 'plan'?)" in err
 
 
 @pytest.mark.parametrize(
