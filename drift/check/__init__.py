@@ -24,7 +24,7 @@ from drift.check.gitbase import base_texts
 from drift.check.plans import READER, Plan, load_plan, plan_files, read_texts
 from drift.check.result import CheckResult
 from drift.config import DriftConfig
-from drift.errors import ConfigError, DriftError
+from drift.errors import ConfigError
 from drift.govern.properties import cached_findings
 from drift.model import Classifier, Severity
 from drift.plugins import source_class
@@ -91,14 +91,15 @@ def _compared_with(request: CheckRequest) -> str:
 def source_of(config: DriftConfig, name: str | None, files: list[Path]) -> tuple[str, str | None]:
     """The source whose policies and allowances apply, and its type.
 
-    ``--source NAME`` when given (its configured type, or the plan reader's); else the
+    ``--source NAME`` when given: a configured source (a name the config does not have is
+    refused, with a "did you mean", so a typo cannot apply no policy), or any name when the config
+    has no sources (a plan checked before drift reads it; the plan reader's type); else the
     configured source that reads plan files (``reads_plan_files``) from a path holding every
     file; else ``plan`` (the plan reader's type: ``jsonschema``)."""
     if name:
-        try:
-            return name, str(config.source(name).type)
-        except DriftError:
+        if not config.sources:
             return name, READER.type_name()
+        return name, str(config.source(name).type)
     for block in config.sources:
         root = getattr(block, "path", None)  # only file sources have one
         reads_files = source_class(str(block.type)).reads_plan_files

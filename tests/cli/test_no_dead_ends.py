@@ -134,13 +134,7 @@ SOURCE_COMMANDS = [
     ["run"],
     ["inventory"],
     ["ack", "--property", "email_domain", "--reason", "hashed"],
-    pytest.param(
-        ["check", "plan.json"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="drift check accepts an unknown --source silently and applies no [[policy]]",
-        ),
-    ),
+    ["check", "plan.json"],
     ["timeline", "email_domain"],
     ["exposure", "--since", "2026-11-01", "--until", "2026-11-02"],
 ]
